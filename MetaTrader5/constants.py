@@ -4,8 +4,6 @@ Names and values are exactly those of the official module; nothing else lives he
 own extras are in ``MetaTrader5.extras``).
 """
 
-# ruff: noqa: E501
-
 # timeframes
 TIMEFRAME_M1 = 1
 TIMEFRAME_M2 = 2
