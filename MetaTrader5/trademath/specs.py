@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["NO_RATES", "AccountTerms", "ContractSpec"]
+__all__ = ["NO_RATES", "AccountTerms", "ContractSpec", "Position"]
 
 #: Margin-rate multipliers indexed by ORDER_TYPE 0..7 (spec 3.3.2 margin_rates_*): all 1.0.
 NO_RATES: tuple[float, ...] = (1.0,) * 8
@@ -24,6 +24,8 @@ class ContractSpec:
     digits: int
     contract_size: float
     tick_size: float
+    #: Value of a one-tick_size move of one lot in the *profit currency* (the raw symbol
+    #: setting of spec 3.4.3; the terminal's symbol_info converts it to the deposit currency).
     tick_value: float
     currency_base: str
     currency_profit: str
@@ -43,7 +45,7 @@ class ContractSpec:
 
     @property
     def point(self) -> float:
-        return float(10.0 ** -self.digits)
+        return float(10.0**-self.digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,21 @@ class AccountTerms:
     currency_digits: int = 2
     #: spec 4.9: 0 none, 1 all floating P/L, 2 only profit, 3 only loss counts into free margin.
     margin_free_mode: int = 1
+    #: spec 4.9: with 3, a positive server ``acc_profit`` is subtracted from equity/free margin.
     margin_free_profit_mode: int = 0
     margin_so_mode: int = 0  # ACCOUNT_STOPOUT_MODE_*: 0 percent, 1 money
     margin_so_call: float = 100.0
     margin_so_so: float = 50.0
     extra: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """An open position as the account math sees it (volume in lots, money in deposit currency)."""
+
+    symbol: str
+    type: int  # POSITION_TYPE_BUY 0, POSITION_TYPE_SELL 1
+    volume: float
+    price_open: float
+    swap: float = 0.0
+    commission: float = 0.0
