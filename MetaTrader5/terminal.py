@@ -1,0 +1,460 @@
+"""Terminal: the synchronous official API of one session; the module functions use a default one.
+
+Every method follows the same path (ARCHITECTURE rule 3): reset ``last_error`` to
+``(1, 'Success')``, validate the arguments (``_arguments``), call ONE method of the
+``Session`` seam (``_session``), and turn an exception into the function's sentinel plus
+``last_error`` through ``errors.error_for`` - never raising for a connection problem. The
+only exceptions that escape are CPython's own (calling-convention ``TypeError`` and the
+``SystemError`` quirk of API.md 2.6), reproduced on purpose.
+
+Methods take ``*args, **kwargs`` because the official functions are C functions whose
+TypeErrors (``takes no keyword arguments``, ``takes no arguments (N given)``) a Python
+signature with ``/`` markers would word differently (API.md 2.1). ``__doc__`` of every
+function is the official C docstring.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Concatenate, Final, ParamSpec, TypeVar
+
+from . import _arguments as rules
+from ._group_filter import filter_by_group
+from ._session import Session, open_session
+from .errors import LastError, NotConnectedError, NotFoundError, error_for
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .records import (
+        AccountInfo,
+        BookInfo,
+        OrderCheckResult,
+        OrderSendResult,
+        SymbolInfo,
+        TerminalInfo,
+        Tick,
+        TradeDeal,
+        TradeOrder,
+        TradePosition,
+    )
+
+__all__ = ["Terminal", "default_terminal", "module_function", "OFFICIAL_DOCSTRINGS"]
+
+_P = TypeVar("_P")
+_R = TypeVar("_R")
+_S = TypeVar("_S")
+_Params = ParamSpec("_Params")
+_FAILED_VERSION: Final = (0, 0, "")
+_symbol_of = attrgetter("symbol")
+
+#: ``__doc__`` of each official function: the C docstring, verbatim (mt5_api.json).
+OFFICIAL_DOCSTRINGS: Final[dict[str, str]] = {
+    "initialize": (
+        'initialize([path],[server="SERVER"],[login=LOGIN],[password="PASSWORD"])\n\n'
+        "Establish connection to MetaTrader 5 terminal"
+    ),
+    "login": ('login(login,[server="SERVER"],[password="PASSWORD"])\n\nLog in to specific account'),
+    "shutdown": "shutdown()\n\nDisconnect from MetaTrader 5 terminal",
+    "version": "version()\n\nGet MetaTrader 5 terminal version",
+    "last_error": "last_error()\n\nReturn last error code and description",
+    "account_info": "account_info()\n\nReturn information on the current account",
+    "terminal_info": "terminal_info()\n\nGet parameters of MetaTrader 5 terminal",
+    "symbols_total": "symbols_total()\n\nReturn the number of all available symbols",
+    "symbols_get": (
+        'symbols_get([group="GROUP"])\n\nReturn all available symbols or filtred by group'
+    ),
+    "symbol_info": "symbol_info(symbol)\n\nReturn full information for specified symbol",
+    "symbol_info_tick": "symbol_info_tick(symbol)\n\nReturn current prices of specified symbol",
+    "symbol_select": (
+        "symbol_select(symbol,[enable])\n\n"
+        "Select symbol in Market Watch window or remove symbol from the window"
+    ),
+    "market_book_add": "market_book_add(symbol)\n\nOpens Depth of Market for a selected symbol",
+    "market_book_get": (
+        "market_book_get(symbol)\n\nReturns Depth of Market structures of a specified symbol"
+    ),
+    "market_book_release": (
+        "market_book_release(symbol)\n\nCloses Depth of Market for a selected symbol"
+    ),
+    "copy_rates_from": (
+        "copy_rates_from(symbol, timeframe, date_from, count)\n\n"
+        "Get bars starting from specific date"
+    ),
+    "copy_rates_from_pos": (
+        "copy_rates_from_pos(symbol, timeframe, start_pos, count)\n\n"
+        "Get bars starting from specified position"
+    ),
+    "copy_rates_range": (
+        "copy_rates_range(symbol, timeframe, date_from, date_to)\n\nGet bars from specified period"
+    ),
+    "copy_ticks_from": (
+        "copy_ticks_from(symbol, date_from, count, flags)\n\nGet ticks starting from specific date"
+    ),
+    "copy_ticks_range": (
+        "copy_ticks_range(symbol, date_from, date_to, flags)\n\nGet ticks from specified period"
+    ),
+    "orders_total": "orders_total()\n\nReturn the number of orders",
+    "orders_get": (
+        'orders_get([symbol="SYMBOL"],[ticket=TICKET],[group="GROUP"])\n\n'
+        "Return all orders, can be filtered by symbol, group or ticket"
+    ),
+    "order_calc_margin": (
+        "order_calc_margin(action, symbol, volume, price,)\n\n"
+        "Calculate margin required for specified order"
+    ),
+    "order_calc_profit": (
+        "order_calc_profit(action, symbol, volume, price_open, price_close)\n\n"
+        "Calculate profit for the current account in the current market conditions based on "
+        "parameters passed"
+    ),
+    "order_check": (
+        "order_check(request)\n\n"
+        "Check if there are enough funds to execute required trading operation"
+    ),
+    "order_send": "order_send(request)\n\nSend trading requests to server",
+    "positions_total": "positions_total()\n\nReturn the number of open positions",
+    "positions_get": (
+        'positions_get([symbol="SYMBOL"],[ticket=TICKET],[group="GROUP"])\n\n'
+        "Return all open positions, can be filtered by symbol, group or ticket"
+    ),
+    "history_orders_total": (
+        "history_orders_total(date_from, date_to)\n\n"
+        "Return the number of orders in selected range from history"
+    ),
+    "history_orders_get": (
+        'history_orders_get([date_from, date_to, [group="GROUP"]],[position=POSITION],'
+        "[ticket=TICKET])\n\n"
+        "Return orders in selected range from history or filtered by position id, ticket"
+    ),
+    "history_deals_total": (
+        "history_deals_total(date_from, date_to)\n\n"
+        "Return the number of deals in selected range from history"
+    ),
+    "history_deals_get": (
+        'history_deals_get([date_from, date_to, [group="GROUP"]],[position=POSITION],'
+        "[ticket=TICKET])\n\n"
+        "Return deals in selected range from history or filtered by position id, ticket"
+    ),
+}
+
+
+class Terminal:
+    """The synchronous official API over one session; same conventions as the module."""
+
+    __slots__ = ("_last_error", "_session")
+
+    def __init__(self) -> None:
+        self._last_error = LastError()
+        self._session: Session | None = None
+
+    # -- the one path every call takes ------------------------------------------------
+
+    def _run(
+        self,
+        name: str,
+        parse: Callable[[], _P],
+        operation: Callable[[_P], _R],
+        sentinel: _S,
+        arg_sentinel: _S,
+        *,
+        silent: bool = False,
+    ) -> _R | _S:
+        """Reset last_error, validate, call the session, map failures (API.md 2.2)."""
+        last = self._last_error
+        last.success()
+        try:
+            parsed = parse()
+        except rules.ArgumentError as exc:
+            last.set(-2, exc.text)
+            return arg_sentinel
+        except rules.ParseTupleError as exc:
+            # API.md 2.6: the official returns with the parser's error still set.
+            last.set(-2, rules.INVALID_ARGUMENTS)
+            message = f"<built-in function {name}> returned a result with an exception set"
+            raise SystemError(message) from exc.cause
+        try:
+            return operation(parsed)
+        except Exception as exc:
+            pair = error_for(exc)
+            if pair is None:
+                raise  # not a failure we translate: a bug must stay visible
+            if not silent:  # market_book_add/release keep last_error (API.md 4)
+                last.set(*pair)
+            return sentinel
+
+    def _require(self) -> Session:
+        session = self._session
+        if session is None:
+            raise NotConnectedError
+        return session
+
+    def _close(self) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            session.close()
+        except Exception as exc:
+            if error_for(exc) is None:
+                raise
+
+    def _open(self, parsed: rules.InitializeArgs) -> bool:
+        self._close()  # initialize() first closes an existing connection (API.md 3)
+        self._session = open_session(*parsed)
+        return True
+
+    def _login(self, parsed: rules.LoginArgs) -> bool:
+        self._require().login(*parsed)
+        return True
+
+    def _simple(self, name: str, args: Any, kwargs: Any, sentinel: Any) -> Any:
+        rules.reject_arguments(name, args, kwargs)
+        return self._run(
+            name, _nothing, lambda _: getattr(self._require(), name)(), sentinel, sentinel
+        )
+
+    def _symbol_call(self, name: str, args: Any, kwargs: Any) -> Any:
+        rules.reject_keywords(name, kwargs)
+        return self._run(
+            name,
+            lambda: rules.parse_symbol(args),
+            lambda symbol: getattr(self._require(), name)(symbol),  # noqa: PLW0108
+            None,
+            None,
+        )
+
+    def _copy(self, name: str, args: Any, kwargs: Any, msc: bool) -> NDArray[np.void] | None:
+        rules.reject_keywords(name, kwargs)
+
+        def operation(values: tuple[Any, ...]) -> NDArray[np.void]:
+            if msc:  # tick dates go out in milliseconds (API.md 2.3)
+                values = (values[0], values[1] * 1000, *values[2:])
+                if name == "copy_ticks_range":
+                    values = (*values[:2], values[2] * 1000, values[3])
+            result: NDArray[np.void] = getattr(self._require(), name)(*values)
+            return result
+
+        return self._run(name, lambda: rules.parse_copy(name, args), operation, None, None)
+
+    def _trades(self, name: str, args: Any, kwargs: Any) -> Any:
+
+        def operation(found: rules.TradeFilter) -> Any:
+            try:
+                items = getattr(self._require(), name)(symbol=found.symbol, ticket=found.ticket)
+            except NotFoundError:
+                if found.ticket is None:
+                    raise
+                return ()  # ticket not found -> () with (1, 'Success') (API.md 4)
+            if found.group is not None:
+                return filter_by_group(items, found.group, _symbol_of)
+            return items
+
+        parse = lambda: rules.parse_trade_filter(args, kwargs)  # noqa: E731
+        return self._run(name, parse, operation, None, None)
+
+    def _history(self, name: str, args: Any, kwargs: Any) -> Any:
+
+        def operation(query: rules.HistoryQuery) -> Any:
+            try:
+                items = getattr(self._require(), name)(
+                    query.date_from,
+                    query.date_to,
+                    ticket=query.ticket,
+                    position=query.position,
+                )
+            except NotFoundError:
+                if query.ticket is None and query.position is None:
+                    raise
+                return ()
+            if query.group is not None:
+                return filter_by_group(items, query.group, _symbol_of)
+            return items
+
+        parse = lambda: rules.parse_history_get(args, kwargs)  # noqa: E731
+        return self._run(name, parse, operation, None, None)
+
+    def _history_total(self, name: str, args: Any, kwargs: Any) -> int | None:
+        rules.reject_keywords(name, kwargs)
+        parse = lambda: rules.parse_history_range(args)  # noqa: E731
+        return self._run(name, parse, lambda r: getattr(self._require(), name)(*r), None, None)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def initialize(self, *args: Any, **kwargs: Any) -> bool:
+        parse = lambda: rules.parse_initialize(args, kwargs)  # noqa: E731
+        return self._run("initialize", parse, self._open, False, False)
+
+    def login(self, *args: Any, **kwargs: Any) -> bool:
+        parse = lambda: rules.parse_login(args, kwargs)  # noqa: E731
+        return self._run("login", parse, self._login, False, False)
+
+    def shutdown(self, *args: Any, **kwargs: Any) -> bool:
+        rules.reject_arguments("shutdown", args, kwargs)
+        self._last_error.success()
+        self._close()
+        return True
+
+    def version(self, *args: Any, **kwargs: Any) -> tuple[int, int, str]:
+        return self._simple("version", args, kwargs, _FAILED_VERSION)  # type: ignore[no-any-return]
+
+    def last_error(self, *args: Any, **kwargs: Any) -> tuple[int, str]:
+        rules.reject_arguments("last_error", args, kwargs)
+        return self._last_error.get()
+
+    # -- account, terminal, symbols -----------------------------------------------------
+
+    def account_info(self, *args: Any, **kwargs: Any) -> AccountInfo | None:
+        return self._simple("account_info", args, kwargs, None)  # type: ignore[no-any-return]
+
+    def terminal_info(self, *args: Any, **kwargs: Any) -> TerminalInfo | None:
+        return self._simple("terminal_info", args, kwargs, None)  # type: ignore[no-any-return]
+
+    def symbols_total(self, *args: Any, **kwargs: Any) -> int | None:
+        return self._simple("symbols_total", args, kwargs, None)  # type: ignore[no-any-return]
+
+    def symbols_get(self, *args: Any, **kwargs: Any) -> tuple[SymbolInfo, ...] | bool | None:
+        parse = lambda: rules.parse_symbols_get(args, kwargs)  # noqa: E731
+        operation = lambda group: self._require().symbols_get(group)  # noqa: E731
+        # API.md 4: argument errors return False, terminal errors None.
+        result: tuple[SymbolInfo, ...] | bool | None
+        result = self._run("symbols_get", parse, operation, None, False)
+        return result
+
+    def symbol_info(self, *args: Any, **kwargs: Any) -> SymbolInfo | None:
+        return self._symbol_call("symbol_info", args, kwargs)  # type: ignore[no-any-return]
+
+    def symbol_info_tick(self, *args: Any, **kwargs: Any) -> Tick | None:
+        return self._symbol_call("symbol_info_tick", args, kwargs)  # type: ignore[no-any-return]
+
+    def symbol_select(self, *args: Any, **kwargs: Any) -> bool:
+        rules.reject_keywords("symbol_select", kwargs)
+
+        def operation(parsed: tuple[str, bool]) -> bool:
+            self._require().symbol_select(*parsed)
+            return True
+
+        parse = lambda: rules.parse_symbol_select(args)  # noqa: E731
+        return self._run("symbol_select", parse, operation, False, False)
+
+    def _book(self, name: str, args: Any, kwargs: Any) -> bool | None:
+        rules.reject_keywords(name, kwargs)
+
+        def operation(symbol: str) -> bool:
+            getattr(self._require(), name)(symbol)
+            return True
+
+        parse = lambda: rules.parse_symbol(args)  # noqa: E731
+        # API.md 4: bad arguments -> None; terminal failure -> False, last_error untouched.
+        return self._run(name, parse, operation, False, None, silent=True)
+
+    def market_book_add(self, *args: Any, **kwargs: Any) -> bool | None:
+        return self._book("market_book_add", args, kwargs)
+
+    def market_book_get(self, *args: Any, **kwargs: Any) -> tuple[BookInfo, ...] | None:
+        return self._symbol_call("market_book_get", args, kwargs)  # type: ignore[no-any-return]
+
+    def market_book_release(self, *args: Any, **kwargs: Any) -> bool | None:
+        return self._book("market_book_release", args, kwargs)
+
+    # -- history of prices --------------------------------------------------------------
+
+    def copy_rates_from(self, *args: Any, **kwargs: Any) -> NDArray[np.void] | None:
+        return self._copy("copy_rates_from", args, kwargs, msc=False)
+
+    def copy_rates_from_pos(self, *args: Any, **kwargs: Any) -> NDArray[np.void] | None:
+        return self._copy("copy_rates_from_pos", args, kwargs, msc=False)
+
+    def copy_rates_range(self, *args: Any, **kwargs: Any) -> NDArray[np.void] | None:
+        return self._copy("copy_rates_range", args, kwargs, msc=False)
+
+    def copy_ticks_from(self, *args: Any, **kwargs: Any) -> NDArray[np.void] | None:
+        return self._copy("copy_ticks_from", args, kwargs, msc=True)
+
+    def copy_ticks_range(self, *args: Any, **kwargs: Any) -> NDArray[np.void] | None:
+        return self._copy("copy_ticks_range", args, kwargs, msc=True)
+
+    # -- trading ------------------------------------------------------------------------
+
+    def orders_total(self, *args: Any, **kwargs: Any) -> int | None:
+        return self._simple("orders_total", args, kwargs, None)  # type: ignore[no-any-return]
+
+    def orders_get(self, *args: Any, **kwargs: Any) -> tuple[TradeOrder, ...] | None:
+        return self._trades("orders_get", args, kwargs)  # type: ignore[no-any-return]
+
+    def _calc(self, name: str, fmt: str, args: Any, kwargs: Any) -> float | None:
+        rules.reject_keywords(name, kwargs)
+        parse = lambda: rules.parse_order_calc(args, fmt)  # noqa: E731
+        return self._run(name, parse, lambda v: getattr(self._require(), name)(*v), None, None)
+
+    def order_calc_margin(self, *args: Any, **kwargs: Any) -> float | None:
+        return self._calc("order_calc_margin", "kOdd", args, kwargs)
+
+    def order_calc_profit(self, *args: Any, **kwargs: Any) -> float | None:
+        return self._calc("order_calc_profit", "kOddd", args, kwargs)
+
+    def order_check(self, *args: Any, **kwargs: Any) -> OrderCheckResult | None:
+        parse = lambda: rules.parse_request(args, kwargs)  # noqa: E731
+        operation = lambda request: self._require().order_check(request)  # noqa: E731
+        return self._run("order_check", parse, operation, None, None)
+
+    def order_send(self, *args: Any, **kwargs: Any) -> OrderSendResult | None:
+        parse = lambda: rules.parse_request(args, kwargs)  # noqa: E731
+        operation = lambda request: self._require().order_send(request)  # noqa: E731
+        return self._run("order_send", parse, operation, None, None)
+
+    def positions_total(self, *args: Any, **kwargs: Any) -> int | None:
+        return self._simple("positions_total", args, kwargs, None)  # type: ignore[no-any-return]
+
+    def positions_get(self, *args: Any, **kwargs: Any) -> tuple[TradePosition, ...] | None:
+        return self._trades("positions_get", args, kwargs)  # type: ignore[no-any-return]
+
+    def history_orders_total(self, *args: Any, **kwargs: Any) -> int | None:
+        return self._history_total("history_orders_total", args, kwargs)
+
+    def history_orders_get(self, *args: Any, **kwargs: Any) -> tuple[TradeOrder, ...] | None:
+        return self._history("history_orders_get", args, kwargs)  # type: ignore[no-any-return]
+
+    def history_deals_total(self, *args: Any, **kwargs: Any) -> int | None:
+        return self._history_total("history_deals_total", args, kwargs)
+
+    def history_deals_get(self, *args: Any, **kwargs: Any) -> tuple[TradeDeal, ...] | None:
+        return self._history("history_deals_get", args, kwargs)  # type: ignore[no-any-return]
+
+
+def _nothing() -> None:
+    return None
+
+
+for _name, _doc in OFFICIAL_DOCSTRINGS.items():
+    getattr(Terminal, _name).__doc__ = _doc
+
+
+_DEFAULT: list[Terminal] = []
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_terminal() -> Terminal:
+    """The process-wide Terminal behind the module functions (created on first use)."""
+    if not _DEFAULT:
+        with _DEFAULT_LOCK:
+            if not _DEFAULT:
+                _DEFAULT.append(Terminal())
+    return _DEFAULT[0]
+
+
+def module_function(
+    method: Callable[Concatenate[Terminal, _Params], _R],
+) -> Callable[_Params, _R]:
+    """Wrap a Terminal method as a module function acting on the default terminal."""
+
+    def function(*args: _Params.args, **kwargs: _Params.kwargs) -> _R:
+        return method(default_terminal(), *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = method.__name__
+    function.__doc__ = method.__doc__
+    function.__module__ = "MetaTrader5"
+    return function
