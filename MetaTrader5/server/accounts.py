@@ -80,6 +80,10 @@ class Account:
     margin_so_mode: int = 0  # ACCOUNT_STOPOUT_MODE_PERCENT
     margin_so_call: float = 100.0
     margin_so_so: float = 50.0
+    #: How floating P/L enters free margin (spec 4.9): 0 none, 1 all, 2 only profit, 3 only loss.
+    margin_free_mode: int = 1
+    #: spec 4.9: 3 subtracts a positive ``acc_profit`` from equity and free margin; 0 does not.
+    margin_free_profit_mode: int = 0
     #: Rights bit mask as in the account record: bit 4 set = trading disabled (spec 4.8).
     rights: int = 0
     failed_logins: int = 0
@@ -128,6 +132,8 @@ class Account:
             leverage=self.leverage,
             margin_mode=self.margin_mode,
             currency_digits=self.currency_digits,
+            margin_free_mode=self.margin_free_mode,
+            margin_free_profit_mode=self.margin_free_profit_mode,
             margin_so_mode=self.margin_so_mode,
             margin_so_call=self.margin_so_call,
             margin_so_so=self.margin_so_so,

@@ -72,6 +72,8 @@ class Position:
     price_current: float = 0.0
     swap: float = 0.0
     profit: float = 0.0
+    #: 0 from the engine: the entry commission is charged to the balance by the IN deal, and
+    #: account math adds position commission to floating P/L (spec 4.9), so it would count twice.
     commission: float = 0.0
     magic: int = 0
     reason: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -41,13 +42,16 @@ class Market:
     """MarketView over fixed specs; the test moves prices and the clock by hand."""
 
     def __init__(self, *specs: SymbolSpec) -> None:
-        self.specs = {s.name: s for s in (specs or (EURUSD, USDJPY))}
+        self.symbols = {s.name: s for s in (specs or (EURUSD, USDJPY))}
         self.quotes: dict[str, tuple[float, float, int]] = {}
         self.now = START_MS
         self.closed: set[str] = set()
 
     def spec(self, symbol: str) -> SymbolSpec | None:
-        return self.specs.get(symbol)
+        return self.symbols.get(symbol)
+
+    def specs(self) -> Iterable[SymbolSpec]:
+        return self.symbols.values()
 
     def quote(self, symbol: str) -> tuple[float, float, int] | None:
         return self.quotes.get(symbol)
@@ -62,7 +66,7 @@ class Market:
         self.quotes[symbol] = (bid, ask, self.now)
 
     def patch(self, symbol: str, **changes: Any) -> None:
-        self.specs[symbol] = replace(self.specs[symbol], **changes)
+        self.symbols[symbol] = replace(self.symbols[symbol], **changes)
 
 
 class Rig:
@@ -71,14 +75,15 @@ class Rig:
     LOGIN = 7700123
 
     def __init__(self, margin_mode: str = "hedging", balance: float = 100000.0,
-                 market: Market | None = None, leverage: int = 100) -> None:
+                 market: Market | None = None, leverage: int = 100,
+                 currency: str = "USD") -> None:
         self.market = market or Market()
         self.market.set("EURUSD", 1.10000, 1.10000)
         self.market.set("USDJPY", 150.000, 150.010)
         self.engine = TradingEngine(self.market)
         self.engine.add_account(AccountConfig(
             login=self.LOGIN, password="secret", margin_mode=margin_mode, balance=balance,
-            leverage=leverage,
+            leverage=leverage, currency=currency,
         ))
         self._ids = itertools.count(1000)
 

@@ -7,7 +7,7 @@ float noise never decides a rejection; volumes are compared in 10^-8 lot integer
 from __future__ import annotations
 
 from MetaTrader5 import constants as c
-from MetaTrader5.server.ledger import LOT, Order, Position
+from MetaTrader5.server.ledger import LOT, Ledger, Order, Position
 from MetaTrader5.server.symbols import SymbolSpec
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "check_stops",
     "check_trade_mode",
     "check_volume",
+    "check_volume_limit",
     "is_buy_type",
     "order_frozen",
     "position_frozen",
@@ -45,6 +46,29 @@ def check_volume(spec: SymbolSpec, volume_units: int) -> int:
         return c.TRADE_RETCODE_INVALID_VOLUME
     if step > 0 and volume_units % step:
         return c.TRADE_RETCODE_INVALID_VOLUME
+    return 0
+
+
+def check_volume_limit(spec: SymbolSpec, ledger: Ledger, order_type: int, added_units: int) -> int:
+    """10034 when ``added_units`` more exposure in the order's direction passes volume_limit.
+
+    SYMBOL_VOLUME_LIMIT caps the open positions plus pending orders of one direction on one
+    symbol (spec 3.3.2 / 4.7 LIMIT_VOLUME); 0 means no cap. A deal that only closes or
+    reduces a position adds nothing and always passes.
+    """
+    limit = round(spec.volume_limit * LOT)
+    if limit <= 0 or added_units <= 0:
+        return 0
+    side = order_type % 2
+    held = sum(
+        p.volume for p in ledger.positions.values() if p.symbol == spec.name and p.type == side
+    )
+    pending = sum(
+        o.volume_current for o in ledger.orders.values()
+        if o.symbol == spec.name and o.type % 2 == side
+    )
+    if held + pending + added_units > limit:
+        return c.TRADE_RETCODE_LIMIT_VOLUME
     return 0
 
 

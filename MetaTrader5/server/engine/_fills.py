@@ -12,10 +12,11 @@ from dataclasses import replace
 
 from MetaTrader5 import constants as c
 from MetaTrader5.server.accounts import Account
-from MetaTrader5.server.engine._math import _Math
+from MetaTrader5.server.engine._money import Pricing
 from MetaTrader5.server.engine.types import EventKind, TradeEvent
 from MetaTrader5.server.ledger import Deal, Ledger, Order, Position, TicketSequences, lots
 from MetaTrader5.server.symbols import SymbolSpec
+from MetaTrader5.trademath import round_money
 
 __all__ = ["Desk"]
 
@@ -29,13 +30,13 @@ class Desk:
     """Applies fills to one account; collects the resulting events in ``events``."""
 
     def __init__(
-        self, account: Account, ledger: Ledger, tickets: TicketSequences, math: _Math,
+        self, account: Account, ledger: Ledger, tickets: TicketSequences, pricing: Pricing,
         request_id: int = 0,
     ) -> None:
         self.account = account
         self.ledger = ledger
         self.tickets = tickets
-        self.math = math
+        self.pricing = pricing
         self.request_id = request_id
         self.events: list[TradeEvent] = []
 
@@ -72,7 +73,7 @@ class Desk:
 
     # -- money ----------------------------------------------------------------------------
     def _money(self, value: float) -> float:
-        return round(value, self.account.currency_digits)
+        return round_money(value, self.account.currency_digits)
 
     def _book(self, deal: Deal) -> None:
         self.account.balance = self._money(
@@ -110,12 +111,14 @@ class Desk:
         )
 
     def _realize(self, deal: Deal, spec: SymbolSpec, pos: Position, volume: int) -> None:
-        """Put the profit and swap share of ``volume`` closed units of ``pos`` on ``deal``."""
-        deal.profit = self._money(
-            self.math.profit(
-                spec, self.account.currency, pos.type, volume=lots(volume),
-                price_open=pos.price_open, price_close=deal.price,
-            )
+        """Put the profit and swap share of ``volume`` closed units of ``pos`` on ``deal``.
+
+        The profit is trademath's ``order_calc_profit`` of the closed volume, converted into
+        the account currency with the deal price as the traded symbol's own leg (spec 4.9).
+        """
+        deal.profit = self.pricing.deal_profit(
+            self.account, spec, pos.type, volume=lots(volume), price_open=pos.price_open,
+            price_close=deal.price,
         )
         share = self._money(pos.swap * volume / pos.volume) if pos.volume else 0.0
         pos.swap = self._money(pos.swap - share)
@@ -169,7 +172,8 @@ class Desk:
         )
         deal = self._deal(order, spec, _side(order), c.DEAL_ENTRY_IN, volume=volume, price=price,
                           time_msc=time_msc, position_id=pos.ticket)
-        pos.commission = deal.commission
+        # The commission is in the balance through the IN deal; the position carries none, or
+        # equity (trademath adds position commission to floating, spec 4.9) counts it twice.
         self.ledger.positions[pos.ticket] = pos
         return deal, replace(pos)
 
@@ -185,7 +189,6 @@ class Desk:
         pos.sl, pos.tp = order.sl or pos.sl, order.tp or pos.tp
         deal = self._deal(order, spec, _side(order), c.DEAL_ENTRY_IN, volume=volume, price=price,
                           time_msc=time_msc, position_id=pos.ticket)
-        pos.commission = self._money(pos.commission + deal.commission)
         return deal, replace(pos)
 
     def _reduce(
@@ -207,7 +210,6 @@ class Desk:
         # Netting reversal: the same position (same identifier) turns around (DEAL_ENTRY_INOUT).
         pos.type, pos.volume, pos.price_open = _side(order), volume - pos.volume, price
         pos.sl, pos.tp, pos.swap = order.sl, order.tp, 0.0
-        pos.commission = deal.commission
         return deal, replace(pos)
 
     def close_by(

@@ -11,10 +11,19 @@ from typing import TYPE_CHECKING
 
 from MetaTrader5 import constants as c
 from MetaTrader5.server.engine._fills import Desk
-from MetaTrader5.server.engine._risk import account_state, legs_of, position_profit
+from MetaTrader5.server.engine._money import math_position
+from MetaTrader5.server.engine._risk import free_margin_after, position_profit, snapshot
 from MetaTrader5.server.engine.types import TradeEvent
 from MetaTrader5.server.ledger import Order, Position, lots
 from MetaTrader5.server.symbols import SymbolSpec
+from MetaTrader5.trademath import Position as MathPosition
+from MetaTrader5.trademath import (
+    TradeMathError,
+    is_stop_out,
+    margin_currency,
+    round_money,
+)
+from MetaTrader5.trademath import profit as math_profit
 
 if TYPE_CHECKING:
     from MetaTrader5.server.engine.core import TradingEngine
@@ -49,7 +58,7 @@ def on_quote(
         desk = engine.desk(login)
         _expire(desk, symbol, time_msc)
         _activate(engine, desk, spec, bid=bid, ask=ask, now=time_msc)
-        _stops(desk, spec, bid, ask, time_msc)
+        _stops(engine, desk, spec, bid=bid, ask=ask, now=time_msc)
         _refresh(engine, desk, symbol, bid, ask)
         _stop_out(engine, desk, time_msc)
         events.extend(desk.events)
@@ -73,6 +82,11 @@ def _activate(
         order = pending.pop(0)
         if order.symbol != spec.name or not _triggered(order, bid, ask):
             continue
+        price = ask if order.type % 2 == 0 else bid
+        if order.type < c.ORDER_TYPE_BUY_STOP_LIMIT and not engine.pricing.can_book(
+            desk.account, spec, price
+        ):
+            continue  # no conversion quote: the order stays pending until there is one
         desk.ledger.orders.pop(order.ticket)
         desk.order_delete_event(order, now)
         if order.type >= c.ORDER_TYPE_BUY_STOP_LIMIT:
@@ -93,7 +107,6 @@ def _activate(
             desk.order_event(limit, now)
             pending.append(limit)
             continue
-        price = ask if order.type % 2 == 0 else bid
         if not _affordable(engine, desk, spec, order, price):
             # Activation without money: the order is rejected and cancelled (retcode 10041).
             order.state, order.time_done_msc = c.ORDER_STATE_REJECTED, now
@@ -106,11 +119,17 @@ def _activate(
 def _affordable(
     engine: TradingEngine, desk: Desk, spec: SymbolSpec, order: Order, price: float
 ) -> bool:
-    legs = legs_of(desk.ledger.positions.values())
-    legs.append((spec.name, order.type % 2, order.volume_current, price))
-    after = account_state(engine.math, engine.market, desk.account,
-                          desk.ledger.positions.values(), legs)
-    return after.margin_free - spec.commission_per_lot * lots(order.volume_current) >= 0
+    """The activation check of spec 4.9: free margin after the fill, less commission, >= 0.
+
+    An account that cannot be valued (no conversion quote) cannot afford anything.
+    """
+    extra = MathPosition(spec.name, order.type % 2, lots(order.volume_current), price)
+    try:
+        free = free_margin_after(engine.pricing, desk.account, desk.ledger.positions.values(),
+                                 extra)
+    except TradeMathError:
+        return False
+    return free - spec.commission_per_lot * lots(order.volume_current) >= 0
 
 
 def close_position(
@@ -127,12 +146,16 @@ def close_position(
     desk.fill(order, spec, price, now, position)
 
 
-def _stops(desk: Desk, spec: SymbolSpec, bid: float, ask: float, now: int) -> None:
+def _stops(
+    engine: TradingEngine, desk: Desk, spec: SymbolSpec, *, bid: float, ask: float, now: int
+) -> None:
     for position in sorted(desk.ledger.positions.values(), key=lambda p: p.ticket):
         if position.symbol != spec.name:
             continue
         buy = position.type == 0
         close = bid if buy else ask
+        if not engine.pricing.can_book(desk.account, spec, close):
+            continue
         sl_hit = position.sl > 0 and (close <= position.sl if buy else close >= position.sl)
         tp_hit = position.tp > 0 and (close >= position.tp if buy else close <= position.tp)
         if sl_hit:
@@ -149,53 +172,67 @@ def _refresh(engine: TradingEngine, desk: Desk, symbol: str, bid: float, ask: fl
     for position in desk.ledger.positions.values():
         if position.symbol == symbol:
             position.price_current = bid if position.type == 0 else ask
-            position.profit = position_profit(engine.math, engine.market, desk.account, position)
+            try:
+                position.profit = position_profit(engine.pricing, desk.account, position)
+            except TradeMathError:
+                continue  # no conversion quote yet: keep the last known profit
     for order in desk.ledger.orders.values():
         if order.symbol == symbol:
             order.price_current = ask if order.type % 2 == 0 else bid
 
 
 def _stop_out(engine: TradingEngine, desk: Desk, now: int) -> None:
-    """Close the most losing position first until the stop-out condition clears (spec 4.9)."""
+    """Close the most losing position first until trademath's stop-out test clears (spec 4.9).
+
+    The level is the client's: equity / maintenance margin x 100 (or equity in money mode)
+    at or below ``margin_so_so``. An account that cannot be valued is never closed on a guess.
+    """
     account = desk.account
+    terms = account.terms()
+    digits = account.currency_digits
     while desk.ledger.positions:
-        state = engine.state(account.login)
-        if state.margin <= 0:
+        positions = sorted(desk.ledger.positions.values(), key=lambda p: p.ticket)
+        try:
+            snap = snapshot(engine.pricing, account, (math_position(p) for p in positions))
+            results = {p.ticket: position_profit(engine.pricing, account, p) + p.swap
+                       for p in positions}
+        except TradeMathError:
             return
+        if not is_stop_out(snap, terms):
+            return
+        equity, used = round_money(snap.equity, digits), round_money(snap.margin, digits)
         if account.margin_so_mode == c.ACCOUNT_STOPOUT_MODE_PERCENT:
-            hit = state.margin_level < account.margin_so_so
-            text = f"[so {state.margin_level:.2f}%/{state.equity:.2f}/{state.margin:.2f}]"
+            text = f"[so {snap.margin_level:.2f}%/{equity:.2f}/{used:.2f}]"
         else:
-            hit = state.equity < account.margin_so_so
-            text = f"[so {state.equity:.2f}/{state.margin:.2f}]"
-        if not hit:
-            return
-        worst = min(
-            desk.ledger.positions.values(),
-            key=lambda p: (position_profit(engine.math, engine.market, account, p) + p.swap,
-                           p.ticket),
-        )
+            text = f"[so {equity:.2f}/{used:.2f}]"
+        worst = min(positions, key=lambda p: (results[p.ticket], p.ticket))
         spec = engine.market.spec(worst.symbol)
-        quote = engine.market.quote(worst.symbol)
+        quote = engine.pricing.quotes(worst.symbol)
         if spec is None or quote is None:
             return
         price = quote[0] if worst.type == 0 else quote[1]
+        if not engine.pricing.can_book(desk.account, spec, price):
+            return
         close_position(desk, spec, worst, price=price, reason=c.ORDER_REASON_SO,
                        comment=text[:32], now=now)
 
 
 def _swap(engine: TradingEngine, desk: Desk, spec: SymbolSpec, position: Position) -> float:
-    """One day's swap of a position per the symbol's swap mode (spec 4.6 swap modes)."""
+    """One day's swap of a position per the symbol's swap mode (spec 4.6 swap modes).
+
+    Raises:
+        TradeMathError: the swap currency cannot be converted into the account currency.
+    """
     rate = spec.swap_long if position.type == 0 else spec.swap_short
     volume = lots(position.volume)
-    ccy, con, math = desk.account.currency, spec.contract, engine.math
+    account, con, pricing = desk.account, spec.contract, engine.pricing
     mode = spec.swap_mode
     if mode == c.SYMBOL_SWAP_MODE_DISABLED or rate == 0:
         return 0.0
     if mode == c.SYMBOL_SWAP_MODE_CURRENCY_SYMBOL:
-        return math.amount(rate * volume, con.currency_base, ccy)
+        return pricing.amount(rate * volume, con.currency_base, account)
     if mode == c.SYMBOL_SWAP_MODE_CURRENCY_MARGIN:
-        return math.amount(rate * volume, con.currency_margin, ccy)
+        return pricing.amount(rate * volume, margin_currency(con), account)
     if mode == c.SYMBOL_SWAP_MODE_CURRENCY_DEPOSIT:
         return rate * volume
     if mode in (c.SYMBOL_SWAP_MODE_INTEREST_CURRENT, c.SYMBOL_SWAP_MODE_INTEREST_OPEN):
@@ -203,29 +240,37 @@ def _swap(engine: TradingEngine, desk: Desk, spec: SymbolSpec, position: Positio
         if mode == c.SYMBOL_SWAP_MODE_INTEREST_OPEN:
             base = position.price_open
         value = base * con.contract_size * volume * rate / 100.0 / 360.0
-        return math.amount(value, con.currency_profit, ccy)
-    # Points (and the reopen modes, which we charge as points without reopening).
+        return pricing.amount(value, con.currency_profit, account)
+    # Points (and the reopen modes, which we charge as points without reopening): the profit
+    # of a move of ``rate`` points in the position's favour.
     sign = 1.0 if position.type == 0 else -1.0
     start = position.price_open
-    return math.profit(spec, ccy, position.type, volume=volume, price_open=start,
-                       price_close=start + sign * rate * spec.point)
+    return math_profit(pricing.contract(spec.name), position.type, volume, start,
+                       start + sign * rate * spec.point, account.currency, pricing.index,
+                       pricing.quotes)
 
 
 def rollover(engine: TradingEngine, server_ms: int) -> list[TradeEvent]:
-    """Accrue one rollover of swap on every position (triple on swap_rollover3days)."""
+    """Accrue one rollover of swap on every position (triple on swap_rollover3days).
+
+    A position whose swap cannot be converted into the account currency accrues nothing.
+    """
     weekday = (server_ms // _DAY_MS + 4) % 7  # 1970-01-01 was a Thursday; Sunday = 0
     events: list[TradeEvent] = []
     for login in list(engine.accounts):
         desk = engine.desk(login)
+        digits = desk.account.currency_digits
         for position in sorted(desk.ledger.positions.values(), key=lambda p: p.ticket):
             spec = engine.market.spec(position.symbol)
             if spec is None:
                 continue
             days = 3 if weekday == spec.swap_rollover3days else 1
-            amount = round(_swap(engine, desk, spec, position) * days,
-                           desk.account.currency_digits)
+            try:
+                amount = round_money(_swap(engine, desk, spec, position) * days, digits)
+            except TradeMathError:
+                continue
             if amount:
-                position.swap = round(position.swap + amount, desk.account.currency_digits)
+                position.swap = round_money(position.swap + amount, digits)
                 position.time_update_msc = server_ms
                 desk.position_event(position, server_ms)
         events.extend(desk.events)

@@ -16,11 +16,17 @@ from MetaTrader5.server.engine import _checks as chk
 from MetaTrader5.server.engine import _triggers
 from MetaTrader5.server.engine._dedupe import DedupeWindow
 from MetaTrader5.server.engine._fills import Desk
-from MetaTrader5.server.engine._math import _Math
-from MetaTrader5.server.engine._risk import AccountState, account_state, legs_of
+from MetaTrader5.server.engine._money import Pricing
+from MetaTrader5.server.engine._risk import AccountState, account_state, free_margin_after
 from MetaTrader5.server.engine.types import MarketView, TradeEvent, TradeOutcome, TradeRequest
 from MetaTrader5.server.ledger import Ledger, Order, Position, TicketSequences, lots, units
 from MetaTrader5.server.symbols import SymbolSpec
+from MetaTrader5.trademath import (
+    ConversionError,
+    MissingQuoteError,
+    TradeMathError,
+)
+from MetaTrader5.trademath import Position as MathPosition
 
 __all__ = ["EngineError", "TradingEngine", "UnknownAccountError"]
 
@@ -50,6 +56,9 @@ def _need(retcode: int) -> None:
 class TradingEngine:
     """Accounts, ledgers and the order-matching rules of the simulated trade server.
 
+    Money (margin, profit, equity, stop-out) is computed by ``MetaTrader5.trademath``, the
+    same functions the client uses for account_info/order_calc_*/order_check (spec 4.9).
+
     Args:
         market: symbols, quotes, sessions and the server clock.
         request_reason: ORDER_REASON_* given to orders from client requests (Web Terminal: 2).
@@ -61,7 +70,7 @@ class TradingEngine:
         dedupe_entries: int = 4096, dedupe_ms: int = 600_000,
     ) -> None:
         self.market = market
-        self.math = _Math(market)
+        self.pricing = Pricing(market)
         self.request_reason = request_reason
         self.accounts: dict[int, Account] = {}
         self.ledgers: dict[int, Ledger] = {}
@@ -91,7 +100,8 @@ class TradingEngine:
         return self.ledgers[login]
 
     def desk(self, login: int, request_id: int = 0) -> Desk:
-        return Desk(self.account(login), self.ledger(login), self.tickets, self.math, request_id)
+        return Desk(self.account(login), self.ledger(login), self.tickets, self.pricing,
+                    request_id)
 
     def balance_operation(
         self, login: int, amount: float, *, comment: str = "", credit: bool = False
@@ -99,20 +109,35 @@ class TradingEngine:
         """Deposit (amount > 0) or withdraw (< 0) as a BALANCE (or CREDIT) deal.
 
         Raises:
-            EngineError: a zero amount, or a withdrawal larger than the free margin.
+            EngineError: a zero amount, or a withdrawal larger than the free margin (or the
+                account cannot be valued for lack of a conversion quote).
         """
         if amount == 0:
             raise EngineError("balance operation of 0")
-        if amount < 0 and -amount > self.state(login).margin_free + 1e-9:
-            raise EngineError("withdrawal exceeds free margin")
+        if amount < 0:
+            try:
+                free = self.state(login).margin_free
+            except TradeMathError as exc:
+                raise EngineError(f"cannot value account {login}: {exc}") from exc
+            if -amount > free + 1e-9:
+                raise EngineError("withdrawal exceeds free margin")
         desk = self.desk(login)
         desk.balance_deal(amount, self.market.now_ms(), comment, credit)
         return desk.events
 
     def state(self, login: int) -> AccountState:
-        """Balance, equity, margin, free margin and margin level at the current quotes."""
+        """Balance, equity, margin, free margin and margin level at the current quotes.
+
+        The figures are trademath's ``account_snapshot`` rounded to the account's digits,
+        i.e. what the client's ``account_info()`` shows.
+
+        Raises:
+            UnknownAccountError: no account ``login``.
+            TradeMathError: a position cannot be valued (unknown symbol, no quote, no
+                conversion into the account currency).
+        """
         return account_state(
-            self.math, self.market, self.account(login), self.ledger(login).positions.values()
+            self.pricing, self.account(login), self.ledger(login).positions.values()
         )
 
     # -- market ---------------------------------------------------------------------------
@@ -202,25 +227,25 @@ class TradingEngine:
 
     def _check_money(self, desk: Desk, spec: SymbolSpec, order_type: int, volume: int, *,
                      price: float, closing: Position | None) -> None:
-        """10019 when the free margin after the deal would be negative (spec 4.9)."""
-        ledger, account = desk.ledger, desk.account
-        legs = legs_of(ledger.positions.values())
-        if account.hedging:
-            if closing is not None:
-                return  # closing never needs money
-            legs.append((spec.name, order_type, volume, price))
-        else:
-            current = ledger.position_for_symbol(spec.name)
-            if current is None or current.type == order_type:
-                legs.append((spec.name, order_type, volume, price))
-            elif volume <= current.volume:
-                return
-            else:
-                legs = [leg for leg in legs if leg[0] != spec.name]
-                legs.append((spec.name, order_type, volume - current.volume, price))
-        commission = spec.commission_per_lot * lots(volume)
-        after = account_state(self.math, self.market, account, ledger.positions.values(), legs)
-        if after.margin_free - commission < 0:
+        """10019 when the free margin after the deal, less commission, is negative (spec 4.9).
+
+        The margin after the deal is trademath's ``account_margin`` of the positions plus the
+        new exposure, so hedged and netted volume is charged as the client computes it. A
+        deal whose money cannot be computed (no conversion quote) is refused with 10021.
+        """
+        account, ledger = desk.account, desk.ledger
+        if not self.pricing.can_book(account, spec, price):
+            raise _Reject(c.TRADE_RETCODE_PRICE_OFF)
+        if closing is not None or not self._exposure(desk, spec.name, order_type, volume):
+            return  # closing and reducing never need money
+        extra = MathPosition(spec.name, order_type, lots(volume), price)
+        try:
+            free = free_margin_after(self.pricing, account, ledger.positions.values(), extra)
+        except (ConversionError, MissingQuoteError):
+            raise _Reject(c.TRADE_RETCODE_PRICE_OFF) from None
+        except TradeMathError:
+            raise _Reject(c.TRADE_RETCODE_INVALID) from None
+        if free - spec.commission_per_lot * lots(volume) < 0:
             raise _Reject(c.TRADE_RETCODE_NO_MONEY)
 
     def _market(self, desk: Desk, req: TradeRequest, now: int) -> TradeOutcome:
@@ -237,9 +262,10 @@ class TradingEngine:
                 raise _Reject(c.TRADE_RETCODE_INVALID)
             if volume > closing.volume:
                 raise _Reject(c.TRADE_RETCODE_INVALID_CLOSE_VOLUME)
-        opening = closing is None and not self._reduces(desk, spec.name, req.type, volume)
-        _need(chk.check_trade_mode(spec, req.type, opening))
+        added = 0 if closing is not None else self._exposure(desk, spec.name, req.type, volume)
+        _need(chk.check_trade_mode(spec, req.type, added > 0))
         _need(chk.check_filling(spec, req.type, req.type_filling))
+        _need(chk.check_volume_limit(spec, desk.ledger, req.type, added))
         price = ask if req.type == c.ORDER_TYPE_BUY else bid
         if spec.exemode in (c.SYMBOL_TRADE_EXECUTION_INSTANT, c.SYMBOL_TRADE_EXECUTION_REQUEST):
             # Instant/request execution fills only at the client's price, within deviation.
@@ -261,11 +287,15 @@ class TradingEngine:
                             order=order.ticket, volume=lots(volume), price=price, bid=bid,
                             ask=ask, time_msc=now)
 
-    def _reduces(self, desk: Desk, symbol: str, order_type: int, volume: int) -> bool:
+    def _exposure(self, desk: Desk, symbol: str, order_type: int, volume: int) -> int:
+        """Volume a new deal adds in its own direction: 0 when it only reduces a netting
+        position, the excess for a netting reversal (a hedging close is not asked here)."""
         if desk.account.hedging:
-            return False
+            return volume
         current = desk.ledger.position_for_symbol(symbol)
-        return current is not None and current.type != order_type and volume <= current.volume
+        if current is None or current.type == order_type:
+            return volume
+        return max(0, volume - current.volume)
 
     def _pending(self, desk: Desk, req: TradeRequest, now: int) -> TradeOutcome:
         spec, bid, ask = self._symbol(req.symbol, now)
@@ -276,6 +306,7 @@ class TradingEngine:
         _need(chk.check_volume(spec, volume))
         _need(chk.check_trade_mode(spec, req.type, True))
         _need(chk.check_filling(spec, req.type, req.type_filling))
+        _need(chk.check_volume_limit(spec, desk.ledger, req.type, volume))
         _need(chk.check_pending_price(spec, req.type, req.price, req.stoplimit, bid=bid,
                                           ask=ask))
         stop_ref = req.stoplimit if req.type >= c.ORDER_TYPE_BUY_STOP_LIMIT else req.price
@@ -363,6 +394,8 @@ class TradingEngine:
         spec, bid, ask = self._symbol(position.symbol, now)
         _need(chk.check_order_type(spec, c.ORDER_TYPE_CLOSE_BY))
         volume = min(position.volume, opposite.volume)
+        if not self.pricing.can_book(desk.account, spec, opposite.price_open):
+            raise _Reject(c.TRADE_RETCODE_PRICE_OFF)
         order = Order(
             ticket=self.tickets.order(), symbol=spec.name, type=c.ORDER_TYPE_CLOSE_BY,
             volume_initial=volume, volume_current=volume, price_open=0.0, time_setup_msc=now,

@@ -9,6 +9,7 @@ records (spec 3.6.3) and account changes a trade produced, in the order the wire
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -31,6 +32,9 @@ class MarketView(Protocol):
 
     def spec(self, symbol: str) -> SymbolSpec | None:
         """The symbol's specification, or None for an unknown symbol."""
+
+    def specs(self) -> Iterable[SymbolSpec]:
+        """Every symbol of the market: the conversion symbols of the trade math (spec 4.9)."""
 
     def quote(self, symbol: str) -> tuple[float, float, int] | None:
         """The current (bid, ask, time_msc in server time), or None when there is no price."""
