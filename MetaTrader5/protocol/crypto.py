@@ -1,0 +1,75 @@
+"""AES-CBC with a zero IV and PKCS#7 padding, and the initial key (spec 1.3).
+
+Each message is encrypted on its own (no chaining across messages). Cipher objects are cached
+per key, so the per-message cost is one encryptor/decryptor context.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .exceptions import DecryptionError, EncodeError
+
+__all__ = ["INITIAL_KEY", "OBFUSCATED_INITIAL_KEY", "deobfuscate_key", "encrypt", "decrypt"]
+
+#: spec 1.3: the constant string of the official bundle the initial key is built from.
+OBFUSCATED_INITIAL_KEY = "13ef13b2b76dd8:5795gdcfb2fdc1ge85bf768f54773d22fff996e3ge75g5:75"
+
+_BLOCK = 16
+_ZERO_IV = bytes(_BLOCK)
+
+
+def deobfuscate_key(text: str) -> bytes:
+    """Decode an obfuscated key string (spec 1.3: 28 -> '&', 23 -> '!', else code point - 1)."""
+
+    def shift(ch: str) -> str:
+        code = ord(ch)
+        if code == 28:
+            return "&"
+        if code == 23:
+            return "!"
+        return chr(code - 1)
+
+    return bytes.fromhex("".join(shift(ch) for ch in text))
+
+
+#: spec 1.3: AES-256 key of the bootstrap request and response.
+INITIAL_KEY: bytes = deobfuscate_key(OBFUSCATED_INITIAL_KEY)
+
+
+@lru_cache(maxsize=64)
+def _cipher(key: bytes) -> Cipher[modes.CBC]:
+    if len(key) not in (16, 24, 32):
+        raise EncodeError(f"AES key must be 16, 24 or 32 bytes, got {len(key)}")
+    return Cipher(algorithms.AES(key), modes.CBC(_ZERO_IV))
+
+
+def encrypt(key: bytes, plain: bytes | bytearray | memoryview) -> bytes:
+    """Encrypt one inner frame (PKCS#7 padded; the result is a multiple of 16, >= 16)."""
+    pad = _BLOCK - len(plain) % _BLOCK
+    encryptor = _cipher(bytes(key)).encryptor()
+    head = encryptor.update(plain)
+    return head + encryptor.update(bytes((pad,)) * pad) + encryptor.finalize()
+
+
+def decrypt(key: bytes, cipher: bytes | bytearray | memoryview) -> memoryview:
+    """Decrypt one message and strip the padding.
+
+    Returns a memoryview over the plaintext (no copy of large bodies).
+
+    Raises:
+        DecryptionError: length not a positive multiple of 16, or invalid padding (which is
+            what a wrong key produces almost always).
+    """
+    size = len(cipher)
+    if size == 0 or size % _BLOCK:
+        raise DecryptionError(f"ciphertext length {size} is not a positive multiple of 16")
+    decryptor = _cipher(bytes(key)).decryptor()
+    plain = decryptor.update(cipher)
+    decryptor.finalize()
+    pad = plain[-1]
+    if not 1 <= pad <= _BLOCK or plain[-pad:] != bytes((pad,)) * pad:
+        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted message)")
+    return memoryview(plain)[: size - pad]
