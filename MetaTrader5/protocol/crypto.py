@@ -2,12 +2,17 @@
 
 Each message is encrypted on its own (no chaining across messages). Cipher objects are cached
 per key, so the per-message cost is one encryptor/decryptor context.
+
+Large messages are decrypted with ``update_into`` into a numpy-allocated buffer: the bytes
+object ``update`` returns is filled through 4 KiB page faults, which cost about 6x the AES
+work itself for a 48 MB bar response, while numpy asks the kernel for huge pages.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from .exceptions import DecryptionError, EncodeError
@@ -19,6 +24,9 @@ OBFUSCATED_INITIAL_KEY = "13ef13b2b76dd8:5795gdcfb2fdc1ge85bf768f54773d22fff996e
 
 _BLOCK = 16
 _ZERO_IV = bytes(_BLOCK)
+#: Ciphertexts from this size on are decrypted into a numpy buffer (measured crossover: equal
+#: at 16 KiB, 1.2x faster at 64 KiB, 10x at 1 MiB).
+_INTO_MIN = 64 * 1024
 
 
 def deobfuscate_key(text: str) -> bytes:
@@ -67,9 +75,16 @@ def decrypt(key: bytes, cipher: bytes | bytearray | memoryview) -> memoryview:
     if size == 0 or size % _BLOCK:
         raise DecryptionError(f"ciphertext length {size} is not a positive multiple of 16")
     decryptor = _cipher(bytes(key)).decryptor()
-    plain = decryptor.update(cipher)
+    plain: memoryview
+    if size < _INTO_MIN:
+        plain = memoryview(decryptor.update(cipher))
+    else:
+        # update_into wants room for one block more than it writes (cryptography API)
+        buffer = np.empty(size + _BLOCK - 1, np.uint8).data
+        written = decryptor.update_into(cipher, buffer)
+        plain = buffer[:written].toreadonly()
     decryptor.finalize()
     pad = plain[-1]
     if not 1 <= pad <= _BLOCK or plain[-pad:] != bytes((pad,)) * pad:
         raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted message)")
-    return memoryview(plain)[: size - pad]
+    return plain[: size - pad]

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from MetaTrader5.records import TICKS_DTYPE
 
+from .bulk import _CHUNK, _block
 from .codec import Buffer, Reader, WireRecord, f64, i32, i64, u32, wire_record
 from .commands import Command
 from .exceptions import EncodeError, OversizedCountError
@@ -143,6 +144,34 @@ def decode_tick_history(body: Buffer) -> npt.NDArray[Any]:
 
 def ext_ticks_to_official(ticks: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Extension ticks -> official ``TICKS_DTYPE`` (volume = int(wire / 10^8), spec 4.1)."""
+    if ticks.dtype != EXT_TICK_DTYPE or ticks.ndim != 1:
+        return _ext_ticks_to_official_any(ticks)
+    n = len(ticks)
+    out = np.empty(n, TICKS_DTYPE)
+    # bid, ask, last sit at offset 8 in both layouts: one opaque 24-byte item per record.
+    src_prices = _block(ticks, 8, 24)
+    dst_prices = _block(out, 8, 24)
+    scratch = np.empty(min(n, _CHUNK), np.int64)
+    # slices that stay in cache: see the ``bulk`` module docstring
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        src, dst, s = ticks[lo:hi], out[lo:hi], scratch[: hi - lo]
+        np.copyto(s, src["time_msc"])
+        dst["time_msc"] = s
+        np.floor_divide(s, 1000, out=s)
+        dst["time"] = s
+        dst_prices[lo:hi] = src_prices[lo:hi]
+        np.copyto(s, src["volume"])
+        np.maximum(s, 0, out=s)
+        np.floor_divide(s, 100_000_000, out=s)
+        dst["volume"] = s
+        dst["flags"] = src["flags"]
+        dst["volume_real"] = src["volume_real"]
+    return out
+
+
+def _ext_ticks_to_official_any(ticks: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``ext_ticks_to_official`` for any array with the extension tick fields."""
     out = np.empty(len(ticks), TICKS_DTYPE)
     out["time"] = ticks["time_msc"] // 1000
     out["bid"] = ticks["bid"]
