@@ -1,10 +1,20 @@
 """MetaTrader5 - drop-in, pure-Python replacement for the official package (5.0.6231).
 
-The face of the package: the official names and nothing else (API.md 1). The 32 functions
-act on a default :class:`~MetaTrader5.terminal.Terminal`; ``Buy``/``Sell``/``Close`` are the
-official pure-Python helpers and live here, like in the official ``__init__.py``, because
-they are written against the module functions. Our own additions are in
-``MetaTrader5.extras``, never in this namespace.
+The face of the package: the official names (API.md 1) plus a few documented extras. The 32
+functions act on a default :class:`~MetaTrader5.terminal.Terminal`; ``Buy``/``Sell``/``Close``
+are the official pure-Python helpers and live here, like in the official ``__init__.py``,
+because they are written against the module functions.
+
+Extras (ours, opt-in, never changing an official function; not in ``__all__``, so
+``from MetaTrader5 import *`` gives exactly the official names): :class:`Terminal` (one
+session per account), ``on_tick``/``on_book``/``on_trade``/``on_disconnect`` (push
+callbacks, run on the bridge thread), ``server_time_offset()`` and ``server_time_to_utc()``.
+More helpers (pandas frames, version info) live in ``MetaTrader5.extras``. No constant is
+ever added (API.md 7).
+
+Where ``initialize()`` connects - a ``ws://``/``wss://`` URL given as ``path``, the
+``MT5WEB_URL`` environment variable, else the embedded simulator - is described in
+``MetaTrader5._endpoint``.
 """
 
 from typing import Any as _Any
@@ -34,6 +44,7 @@ from .records import (
     TradePosition,
     TradeRequest,
 )
+from .terminal import Terminal as Terminal
 from .terminal import Terminal as _Terminal
 from .terminal import module_function as _module_function
 
@@ -72,6 +83,14 @@ history_orders_total = _module_function(_Terminal.history_orders_total)
 history_orders_get = _module_function(_Terminal.history_orders_get)
 history_deals_total = _module_function(_Terminal.history_deals_total)
 history_deals_get = _module_function(_Terminal.history_deals_get)
+
+# -- extras (documented above; not in __all__) --------------------------------------------
+on_tick = _module_function(_Terminal.on_tick)
+on_book = _module_function(_Terminal.on_book)
+on_trade = _module_function(_Terminal.on_trade)
+on_disconnect = _module_function(_Terminal.on_disconnect)
+server_time_offset = _module_function(_Terminal.server_time_offset)
+server_time_to_utc = _module_function(_Terminal.server_time_to_utc)
 
 
 # -- the official pure-Python helpers (API.md 4, "Buy / Sell / Close") --------------------

@@ -15,21 +15,34 @@ sentinel plus ``last_error()`` through ``errors.ERROR_TABLE``. A session:
 * does no group filtering (the module layer applies the client-side matcher, API.md 2.9)
   except ``symbols_get(group)``, which the terminal filters.
 
-:func:`open_session` is the one factory ``initialize()`` uses. Until the bridge/client
-lands it reports that no terminal is reachable, exactly like the official package on a
-machine without MetaTrader 5.
+:func:`open_session` is the one factory ``initialize()`` uses: it resolves the endpoint
+(``_endpoint``: a ``ws://`` URL, ``MT5WEB_URL`` or the embedded simulator), opens an async
+:class:`~MetaTrader5.client.WebTerminalClient` on the bridge loop and wraps it in a
+:class:`WebSession`. Each ``WebSession`` method is one
+``default_bridge().call(client.<same name>(...), call_timeout)`` (contracts.md, "The async
+client facade"); the client's and the bridge's exceptions travel up unchanged and are mapped
+by ``errors.ERROR_TABLE`` only. The client and the bridge (asyncio, websockets) are imported
+here lazily, on the first ``initialize()``, so ``import MetaTrader5`` stays light.
+
+Timeouts: ``initialize(timeout=ms)`` (0 = 60000, API.md 3) bounds the connection and login;
+every later call of the session is bounded by the same value capped at
+:data:`MAX_CALL_SECONDS`, and a call that outlives it returns the official sentinel with
+``(-10005, 'IPC timeout')``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from .errors import InitializeError
+from .errors import CallFailedError, InitializeError, NotConnectedError
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ._endpoint import Endpoint
     from .records import (
         AccountInfo,
         BookInfo,
@@ -44,7 +57,16 @@ if TYPE_CHECKING:
         TradeRequest,
     )
 
-__all__ = ["Session", "open_session"]
+__all__ = ["Session", "Listener", "WebSession", "open_session", "MAX_CALL_SECONDS"]
+
+#: Upper bound of the per-call timeout taken from ``initialize(timeout=...)``.
+MAX_CALL_SECONDS: Final = 30.0
+#: Lower bound, so that a tiny ``timeout`` still leaves a loopback round trip possible.
+MIN_CALL_SECONDS: Final = 0.2
+_CLOSE_SECONDS: Final = 3.0
+_DEFAULT_TIMEOUT_MS: Final = 60_000
+
+_log = logging.getLogger("MetaTrader5")
 
 
 class Session(Protocol):
@@ -52,6 +74,12 @@ class Session(Protocol):
 
     def close(self) -> None:
         """Close the connection; must not raise (``shutdown()`` always returns True)."""
+
+    def listen(self, topic: str, callback: Callable[[Any], Any], key: str | None) -> Listener:
+        """Extras: call ``callback`` for every ``topic`` push ("tick", "book", ...)."""
+
+    def server_time_offset(self) -> int:
+        """Extras: the trade server's offset from UTC in seconds (server = UTC + offset)."""
 
     def login(self, login: int, password: str | None, server: str | None, timeout: int) -> None:
         """Switch account (``timeout`` in ms); raise AuthorizationError and friends."""
@@ -171,6 +199,291 @@ class Session(Protocol):
         """Deals of a range, or of the ORDER ``ticket``, or of ``position`` (API.md 4)."""
 
 
+class Listener:
+    """A registered callback (``MetaTrader5.on_tick`` and friends); ``cancel()`` removes it.
+
+    Also a context manager: ``with mt5.on_tick(print, "EURUSD"): ...`` cancels on exit.
+    """
+
+    __slots__ = ("_cancel", "key", "topic")
+
+    def __init__(self, topic: str, key: str | None, cancel: Callable[[], None]) -> None:
+        self.topic = topic
+        self.key = key
+        self._cancel = cancel
+
+    def cancel(self) -> None:
+        """Stop the callbacks (idempotent; safe from any thread, callbacks included)."""
+        self._cancel()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+    def __repr__(self) -> str:
+        return f"<Listener {self.topic} {self.key or '*'}>"
+
+
+def call_seconds(timeout_ms: int) -> float:
+    """The per-call timeout (seconds) derived from ``initialize(timeout=ms)`` (module doc)."""
+    milliseconds = timeout_ms if timeout_ms > 0 else _DEFAULT_TIMEOUT_MS
+    return min(max(milliseconds / 1000.0, MIN_CALL_SECONDS), MAX_CALL_SECONDS)
+
+
+class WebSession:
+    """:class:`Session` over a ``WebTerminalClient`` running on the bridge loop."""
+
+    def __init__(self, client: Any, bridge: Any, call_timeout: float, simulated: bool) -> None:
+        self._client = client
+        self._bridge = bridge
+        self.call_timeout = call_timeout
+        self.simulated = simulated
+
+    def __repr__(self) -> str:
+        where = "simulator" if self.simulated else "web terminal"
+        return f"<WebSession {where} {self._client!r}>"
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """``client.<name>(...)`` on the bridge loop, awaited if it is a coroutine."""
+        client = self._client
+
+        async def invoke() -> Any:
+            if client is None or client.state != "ready":
+                # API.md 2.2: without a live link every call fails with -10004 at once,
+                # even those the client could answer from its caches.
+                raise NotConnectedError
+            result = getattr(client, name)(*args, **kwargs)
+            if hasattr(result, "__await__"):  # version()/terminal_info() may be plain
+                result = await result
+            return result
+
+        return self._bridge.call(invoke(), self.call_timeout)
+
+    def _act(self, name: str, *args: Any) -> None:
+        """Like :meth:`_call`, for actions: they return None (or True) and raise on failure."""
+        if self._call(name, *args) is False:
+            raise CallFailedError(f"{name} returned False")
+
+    def _value(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Like :meth:`_call`, for methods whose None/False means "failed" (Session contract)."""
+        result = self._call(name, *args, **kwargs)
+        if result is None or result is False:
+            raise CallFailedError(f"{name} returned {result!r}")
+        return result
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            self._bridge.call(client.close(), _CLOSE_SECONDS)
+        except Exception:  # shutdown() always succeeds (API.md 3); a dead link is closed too
+            _log.debug("closing the session failed", exc_info=True)
+
+    def login(self, login: int, password: str | None, server: str | None, timeout: int) -> None:
+        # API.md 3: login() switches account on the open connection; a Web Terminal login
+        # is a new authenticated socket, so open the new one first and keep the old on failure.
+        from ._endpoint import Endpoint  # noqa: PLC0415 - light import of the module layer
+
+        endpoint = Endpoint(self._client.url, login, password or "", server)
+        client = _connect(self._bridge, endpoint, timeout, self.call_timeout)
+        old, self._client = self._client, client
+        try:
+            self._bridge.call(old.close(), _CLOSE_SECONDS)
+        except Exception:
+            _log.debug("closing the previous account's connection failed", exc_info=True)
+
+    # -- extras -------------------------------------------------------------------------
+
+    def listen(self, topic: str, callback: Callable[[Any], Any], key: str | None) -> Listener:
+        client = self._client
+
+        async def register() -> Any:
+            if key is not None and topic == "tick":
+                await client.subscribe(key)  # ticks flow only for subscribed symbols
+            elif key is not None and topic == "book":
+                await client.market_book_add(key)
+            extra = () if key is None else (key,)
+            return getattr(client, f"on_{topic}")(callback, *extra)
+
+        subscription = self._bridge.call(register(), self.call_timeout)
+
+        def cancel() -> None:
+            if self._bridge.in_bridge_thread():
+                subscription.cancel()
+                return
+            loop = self._bridge.loop()
+            loop.call_soon_threadsafe(subscription.cancel)
+
+        return Listener(topic, key, cancel)
+
+    def server_time_offset(self) -> int:
+        client = self._client
+
+        async def read() -> int:
+            return int(client.server_offset_seconds)  # spec 4.3, kept by the client session
+
+        return self._bridge.call(read(), self.call_timeout)  # type: ignore[no-any-return]
+
+    # -- the official calls: one client call each (contracts.md) ------------------------
+
+    def version(self) -> tuple[int, int, str]:
+        major, build, date = self._value("version")
+        return (int(major), int(build), str(date))
+
+    def account_info(self) -> AccountInfo:
+        return self._value("account_info")  # type: ignore[no-any-return]
+
+    def terminal_info(self) -> TerminalInfo:
+        return self._value("terminal_info")  # type: ignore[no-any-return]
+
+    def symbols_total(self) -> int:
+        return int(self._value("symbols_total") or 0)
+
+    def symbols_get(self, group: str | None) -> tuple[SymbolInfo, ...]:
+        return tuple(self._call("symbols_get", group))
+
+    def symbol_info(self, symbol: str) -> SymbolInfo:
+        return self._value("symbol_info", symbol)  # type: ignore[no-any-return]
+
+    def symbol_info_tick(self, symbol: str) -> Tick:
+        return self._value("symbol_info_tick", symbol)  # type: ignore[no-any-return]
+
+    def symbol_select(self, symbol: str, enable: bool) -> None:
+        self._act("symbol_select", symbol, enable)
+
+    def market_book_add(self, symbol: str) -> None:
+        self._act("market_book_add", symbol)
+
+    def market_book_get(self, symbol: str) -> tuple[BookInfo, ...]:
+        return tuple(self._value("market_book_get", symbol))
+
+    def market_book_release(self, symbol: str) -> None:
+        self._act("market_book_release", symbol)
+
+    def copy_rates_from(
+        self, symbol: str, timeframe: int, date_from: int, count: int
+    ) -> NDArray[np.void]:
+        return self._value("copy_rates_from", symbol, timeframe, date_from, count)  # type: ignore[no-any-return]
+
+    def copy_rates_from_pos(
+        self, symbol: str, timeframe: int, start_pos: int, count: int
+    ) -> NDArray[np.void]:
+        return self._value("copy_rates_from_pos", symbol, timeframe, start_pos, count)  # type: ignore[no-any-return]
+
+    def copy_rates_range(
+        self, symbol: str, timeframe: int, date_from: int, date_to: int
+    ) -> NDArray[np.void]:
+        return self._value("copy_rates_range", symbol, timeframe, date_from, date_to)  # type: ignore[no-any-return]
+
+    def copy_ticks_from(
+        self, symbol: str, date_from_msc: int, count: int, flags: int
+    ) -> NDArray[np.void]:
+        return self._value("copy_ticks_from", symbol, date_from_msc, count, flags)  # type: ignore[no-any-return]
+
+    def copy_ticks_range(
+        self, symbol: str, date_from_msc: int, date_to_msc: int, flags: int
+    ) -> NDArray[np.void]:
+        return self._value("copy_ticks_range", symbol, date_from_msc, date_to_msc, flags)  # type: ignore[no-any-return]
+
+    def orders_total(self) -> int:
+        return int(self._call("orders_total"))
+
+    def orders_get(
+        self, symbol: str | None = None, ticket: int | None = None
+    ) -> tuple[TradeOrder, ...]:
+        return tuple(self._call("orders_get", symbol=symbol, ticket=ticket))
+
+    def positions_total(self) -> int:
+        return int(self._call("positions_total"))
+
+    def positions_get(
+        self, symbol: str | None = None, ticket: int | None = None
+    ) -> tuple[TradePosition, ...]:
+        return tuple(self._call("positions_get", symbol=symbol, ticket=ticket))
+
+    def order_calc_margin(self, action: int, symbol: str, volume: float, price: float) -> float:
+        return float(self._value("order_calc_margin", action, symbol, volume, price))
+
+    def order_calc_profit(
+        self, action: int, symbol: str, volume: float, price_open: float, price_close: float
+    ) -> float:
+        return float(
+            self._value("order_calc_profit", action, symbol, volume, price_open, price_close)
+        )
+
+    def order_check(self, request: TradeRequest) -> OrderCheckResult:
+        return self._value("order_check", request)  # type: ignore[no-any-return]
+
+    def order_send(self, request: TradeRequest) -> OrderSendResult:
+        return self._value("order_send", request)  # type: ignore[no-any-return]
+
+    def history_orders_total(self, date_from: int, date_to: int) -> int:
+        return int(self._call("history_orders_total", date_from, date_to))
+
+    def history_orders_get(
+        self,
+        date_from: int = 0,
+        date_to: int = 0,
+        *,
+        ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[TradeOrder, ...]:
+        found = self._call(
+            "history_orders_get", date_from, date_to, ticket=ticket, position=position
+        )
+        return tuple(found)
+
+    def history_deals_total(self, date_from: int, date_to: int) -> int:
+        return int(self._call("history_deals_total", date_from, date_to))
+
+    def history_deals_get(
+        self,
+        date_from: int = 0,
+        date_to: int = 0,
+        *,
+        ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[TradeDeal, ...]:
+        found = self._call(
+            "history_deals_get", date_from, date_to, ticket=ticket, position=position
+        )
+        return tuple(found)
+
+
+def _connect(bridge: Any, endpoint: Endpoint, timeout_ms: int, call_timeout: float) -> Any:
+    """Open and log in one client on the bridge loop within ``timeout_ms`` (API.md 3)."""
+    from .client import WebTerminalClient  # noqa: PLC0415 - asyncio/websockets on demand
+
+    client = WebTerminalClient(
+        endpoint.url,
+        login=endpoint.login,
+        password=endpoint.password,
+        timeout=call_timeout,
+        connect_timeout=call_seconds(timeout_ms),
+        # A lost link must surface as -10002/-10004 (API.md 8), not be hidden by a silent
+        # reconnect behind a blocking call; initialize() again reconnects.
+        reconnect=False,
+        name=f"mt5-{endpoint.login}",
+    )
+    open_timeout = (timeout_ms if timeout_ms > 0 else _DEFAULT_TIMEOUT_MS) / 1000.0
+    try:
+        bridge.call(client.open(), open_timeout)
+    except BaseException:
+        try:
+            bridge.call(client.close(), _CLOSE_SECONDS)
+        except Exception:
+            _log.debug("closing a connection that failed to open also failed", exc_info=True)
+        raise
+    return client
+
+
 def open_session(  # noqa: PLR0917 - mirrors initialize()
     path: str | None,
     login: int | None,
@@ -179,10 +492,28 @@ def open_session(  # noqa: PLR0917 - mirrors initialize()
     timeout: int,
     portable: bool,
 ) -> Session:
-    """Open and (when ``login`` is given) log in one session; ``timeout`` in ms.
+    """Resolve the endpoint, connect and log in one session; ``timeout`` in ms (API.md 3).
 
-    Raises the ``errors`` exceptions: InitializeError(detail) when nothing is reachable,
-    CallTimeoutError, AuthorizationError, OtpRequiredError. A later issue replaces this body
-    with the real bridge/client (or the simulator fallback).
+    ``portable`` has no meaning without a local terminal and is ignored.
+
+    Raises:
+        InitializeError: no account for a Web Terminal URL, or the endpoint is unreachable
+            (``-10003 IPC initialize failed, <detail>``).
+        The client's and the bridge's exceptions: timeouts (-10005), refused credentials
+        (-6, -7), mapped by ``errors.ERROR_TABLE``.
     """
-    raise InitializeError("MetaTrader 5 x64 not found")
+    del portable
+    from . import _endpoint  # noqa: PLC0415 - resolution (and the simulator) on demand
+    from ._bridge import default_bridge  # noqa: PLC0415 - asyncio on demand
+    from .client.errors import NotConnectedError as Unreachable  # noqa: PLC0415
+
+    endpoint = _endpoint.resolve(path, login, password, server)
+    bridge = default_bridge()
+    call_timeout = call_seconds(timeout)
+    try:
+        client = _connect(bridge, endpoint, timeout, call_timeout)
+    except (Unreachable, OSError) as exc:
+        if isinstance(exc, TimeoutError):
+            raise
+        raise InitializeError(f"Web Terminal not reachable at {endpoint.url}") from exc
+    return WebSession(client, bridge, call_timeout, endpoint.simulated)

@@ -27,6 +27,21 @@ Exceptions raised below the module layer (the session seam, later the client and
 Built-in ``TimeoutError`` and ``ConnectionError`` are mapped too, so a lower layer that lets
 one escape still yields a sentinel, never an exception. Only :func:`error_for` (used by
 ``MetaTrader5.terminal``) turns an exception into ``(code, text)``.
+
+The same table holds the exceptions of the lazily imported layers - the bridge
+(``MetaTrader5._bridge``), the async client (``MetaTrader5.client.errors``) and the protocol
+core - keyed by their dotted class name, so that ``import MetaTrader5`` does not import
+asyncio, websockets or the client just to build this table::
+
+    bridge  BridgeTimeoutError -10005, BridgeClosedError -10004, BridgeError -10000
+    client  NotConnectedError / ConnectionClosedError -10004, ConnectionLostError -10002,
+            RequestTimeoutError (and TradeOutcomeUnknownError) -10005,
+            AuthenticationError -6, OtpRequiredError -7 (login text), ServerError -1,
+            ValidationError -2, NotFoundError -4 (a ticket; the Terminal turns it into
+            ``()``), SymbolNotFoundError -1 (API.md 2.2), CallFailedError and its
+            subclasses -1, TradeRejectedError -1, any other ClientError -10000
+    protocol  RemoteProtocolError -10002 (the answer could not be read),
+              ProtocolError -10000
 """
 
 from __future__ import annotations
@@ -230,6 +245,11 @@ class AutoTradingDisabledError(TerminalError):
 
 _Mapper = Callable[[BaseException], tuple[int, str]]
 
+_OTP_TEXT = "Unsupported authorization mode, OTP or certificate password needed"
+_BRIDGE = "MetaTrader5._bridge."
+_CLIENT = "MetaTrader5.client.errors."
+_PROTOCOL = "MetaTrader5.protocol.exceptions."
+
 
 def _fixed(code: int, text: str | None = None) -> _Mapper:
     pair = (code, error_text(code) if text is None else text)
@@ -246,9 +266,10 @@ def _terminal_code(exc: BaseException) -> tuple[int, str]:
     return (code, error_text(code))
 
 
-#: THE table: exception type -> (code, text). Looked up along the exception's MRO, so the
-#: most specific entry wins. Lower layers add their typed exceptions here, never elsewhere.
-ERROR_TABLE: Final[dict[type[BaseException], _Mapper]] = {
+#: THE table: exception type (or, for lazily imported layers, its dotted class name) ->
+#: (code, text). Looked up along the exception's MRO, so the most specific entry wins. Lower
+#: layers add their typed exceptions here, never elsewhere.
+ERROR_TABLE: Final[dict[type[BaseException] | str, _Mapper]] = {
     NotConnectedError: _fixed(-10004),
     InitializeError: _initialize_failed,
     CallTimeoutError: _fixed(-10005),
@@ -256,13 +277,34 @@ ERROR_TABLE: Final[dict[type[BaseException], _Mapper]] = {
     SendFailedError: _fixed(-10001),
     InternalCallError: _fixed(-10000),
     TerminalError: _terminal_code,
-    OtpRequiredError: _fixed(
-        -7, "Unsupported authorization mode, OTP or certificate password needed"
-    ),
+    OtpRequiredError: _fixed(-7, _OTP_TEXT),
     AutoTradingDisabledError: _fixed(-8, "Auto-Trading using Python API disabled in Terminal"),
     Mt5WebError: _fixed(-10000),
     TimeoutError: _fixed(-10005),
     ConnectionError: _fixed(-10002),
+    # The bridge (spec: ARCHITECTURE "bridge"): a call that outlived its timeout, or a bridge
+    # that is stopped (interpreter exit) or was called from its own thread.
+    _BRIDGE + "BridgeTimeoutError": _fixed(-10005),
+    _BRIDGE + "BridgeClosedError": _fixed(-10004),
+    _BRIDGE + "BridgeError": _fixed(-10000),
+    # The async client (contracts.md "The async client facade").
+    _CLIENT + "NotConnectedError": _fixed(-10004),
+    _CLIENT + "ConnectionClosedError": _fixed(-10004),
+    _CLIENT + "ConnectionLostError": _fixed(-10002),
+    _CLIENT + "ClientConnectionError": _fixed(-10002),
+    _CLIENT + "RequestTimeoutError": _fixed(-10005),
+    _CLIENT + "AuthenticationError": _fixed(-6),
+    _CLIENT + "OtpRequiredError": _fixed(-7, _OTP_TEXT),
+    _CLIENT + "ServerError": _fixed(-1),
+    _CLIENT + "ValidationError": _fixed(-2),
+    _CLIENT + "NotFoundError": _fixed(-4),
+    _CLIENT + "SymbolNotFoundError": _fixed(-1),
+    _CLIENT + "CallFailedError": _fixed(-1),
+    _CLIENT + "TradeRejectedError": _fixed(-1),
+    _CLIENT + "ClientError": _fixed(-10000),
+    # The protocol core: an answer we cannot decode is a failed receive.
+    _PROTOCOL + "RemoteProtocolError": _fixed(-10002),
+    _PROTOCOL + "ProtocolError": _fixed(-10000),
 }
 
 
@@ -273,7 +315,7 @@ def error_for(exc: BaseException) -> tuple[int, str] | None:
     a programming error is never disguised as a terminal error.
     """
     for cls in type(exc).__mro__:
-        mapper = ERROR_TABLE.get(cls)
+        mapper = ERROR_TABLE.get(cls) or ERROR_TABLE.get(f"{cls.__module__}.{cls.__qualname__}")
         if mapper is not None:
             return mapper(exc)
     return None

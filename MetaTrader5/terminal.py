@@ -7,6 +7,18 @@ Every method follows the same path (ARCHITECTURE rule 3): reset ``last_error`` t
 only exceptions that escape are CPython's own (calling-convention ``TypeError`` and the
 ``SystemError`` quirk of API.md 2.6), reproduced on purpose.
 
+One ``Terminal`` is one session (one account); create several to drive several accounts
+from one process, each with its own ``last_error()``. A Terminal is a context manager whose
+exit calls ``shutdown()``::
+
+    with MetaTrader5.Terminal() as demo:
+        demo.initialize(login=5000001, password="...")
+        print(demo.account_info())
+
+Beyond the official methods a Terminal has our opt-in extras (``on_tick``, ``on_book``,
+``on_trade``, ``on_disconnect``, ``server_time_offset``, ``server_time_to_utc``); they follow
+the same sentinel + ``last_error()`` conventions and never change an official method.
+
 Methods take ``*args, **kwargs`` because the official functions are C functions whose
 TypeErrors (``takes no keyword arguments``, ``takes no arguments (N given)``) a Python
 signature with ``/`` markers would word differently (API.md 2.1). ``__doc__`` of every
@@ -15,6 +27,7 @@ function is the official C docstring.
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from collections.abc import Callable
 from operator import attrgetter
@@ -22,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Final, ParamSpec, TypeVar
 
 from . import _arguments as rules
 from ._group_filter import filter_by_group
-from ._session import Session, open_session
+from ._session import Listener, Session, open_session
 from .errors import LastError, NotConnectedError, NotFoundError, error_for
 
 if TYPE_CHECKING:
@@ -145,11 +158,23 @@ OFFICIAL_DOCSTRINGS: Final[dict[str, str]] = {
 class Terminal:
     """The synchronous official API over one session; same conventions as the module."""
 
-    __slots__ = ("_last_error", "_session")
+    __slots__ = ("_last_error", "_lifecycle", "_session")
 
     def __init__(self) -> None:
         self._last_error = LastError()
         self._session: Session | None = None
+        # initialize/login/shutdown replace the session; calls in flight keep the one they
+        # read (a closed session answers them with the official "no connection" sentinel).
+        self._lifecycle = threading.RLock()
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        return f"<MetaTrader5.Terminal {'connected' if self._session else 'not connected'}>"
 
     # -- the one path every call takes ------------------------------------------------
 
@@ -193,7 +218,8 @@ class Terminal:
         return session
 
     def _close(self) -> None:
-        session, self._session = self._session, None
+        with self._lifecycle:
+            session, self._session = self._session, None
         if session is None:
             return
         try:
@@ -203,12 +229,14 @@ class Terminal:
                 raise
 
     def _open(self, parsed: rules.InitializeArgs) -> bool:
-        self._close()  # initialize() first closes an existing connection (API.md 3)
-        self._session = open_session(*parsed)
+        with self._lifecycle:
+            self._close()  # initialize() first closes an existing connection (API.md 3)
+            self._session = open_session(*parsed)
         return True
 
     def _login(self, parsed: rules.LoginArgs) -> bool:
-        self._require().login(*parsed)
+        with self._lifecycle:
+            self._require().login(*parsed)
         return True
 
     def _simple(self, name: str, args: Any, kwargs: Any, sentinel: Any) -> Any:
@@ -245,8 +273,8 @@ class Terminal:
         def operation(found: rules.TradeFilter) -> Any:
             try:
                 items = getattr(self._require(), name)(symbol=found.symbol, ticket=found.ticket)
-            except NotFoundError:
-                if found.ticket is None:
+            except Exception as exc:
+                if found.ticket is None or not _is_not_found(exc):
                     raise
                 return ()  # ticket not found -> () with (1, 'Success') (API.md 4)
             if found.group is not None:
@@ -266,8 +294,8 @@ class Terminal:
                     ticket=query.ticket,
                     position=query.position,
                 )
-            except NotFoundError:
-                if query.ticket is None and query.position is None:
+            except Exception as exc:
+                if (query.ticket is None and query.position is None) or not _is_not_found(exc):
                     raise
                 return ()
             if query.group is not None:
@@ -424,9 +452,70 @@ class Terminal:
     def history_deals_get(self, *args: Any, **kwargs: Any) -> tuple[TradeDeal, ...] | None:
         return self._history("history_deals_get", args, kwargs)  # type: ignore[no-any-return]
 
+    # -- extras (ours; opt-in, official methods unaffected) -------------------------------
+
+    def _listen(self, topic: str, callback: Any, key: Any) -> Listener | None:
+        if not callable(callback):
+            raise TypeError(f"on_{topic}() needs a callable, got {type(callback).__name__}")
+        if key is not None and not isinstance(key, str):
+            raise TypeError(f"on_{topic}() symbol must be a str, got {type(key).__name__}")
+        operation = lambda _: self._require().listen(topic, callback, key)  # noqa: E731
+        return self._run(f"on_{topic}", _nothing, operation, None, None)
+
+    def on_tick(
+        self, callback: Callable[[Tick], Any], symbol: str | None = None
+    ) -> Listener | None:
+        """Call ``callback(tick)`` for every tick pushed (of ``symbol``, or of every selected one).
+
+        A given ``symbol`` is subscribed to. Callbacks run on the bridge thread: keep them
+        short and do not call the blocking module functions from them (they would return
+        their sentinel with ``(-10004, 'No IPC connection')``). Returns a ``Listener``
+        (``.cancel()``, context manager), or None plus ``last_error()`` when not connected.
+        """
+        return self._listen("tick", callback, symbol)
+
+    def on_book(
+        self, callback: Callable[[tuple[BookInfo, ...]], Any], symbol: str
+    ) -> Listener | None:
+        """Call ``callback(book)`` for every depth-of-market push of ``symbol`` (see on_tick)."""
+        return self._listen("book", callback, symbol)
+
+    def on_trade(self, callback: Callable[[Any], Any]) -> Listener | None:
+        """Call ``callback(update)`` for every trade update of the account (see on_tick)."""
+        return self._listen("trade", callback, None)
+
+    def on_disconnect(self, callback: Callable[[BaseException], Any]) -> Listener | None:
+        """Call ``callback(reason)`` once when the connection is lost or closed (see on_tick)."""
+        return self._listen("disconnect", callback, None)
+
+    def server_time_offset(self) -> int | None:
+        """The trade server's offset from UTC in seconds (``server time = UTC + offset``).
+
+        Official times (rates, ticks, deals) are the server's wall clock written as epoch
+        seconds; subtract this offset to get true UTC. None plus ``last_error()`` when not
+        connected.
+        """
+        operation = lambda _: self._require().server_time_offset()  # noqa: E731
+        return self._run("server_time_offset", _nothing, operation, None, None)
+
+    def server_time_to_utc(self, value: float) -> _dt.datetime | None:
+        """Convert a server-time epoch value (seconds) to an aware UTC ``datetime``."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"server_time_to_utc() needs seconds, got {type(value).__name__}")
+        offset = self.server_time_offset()
+        if offset is None:
+            return None
+        return _dt.datetime.fromtimestamp(value - offset, _dt.UTC)
+
 
 def _nothing() -> None:
     return None
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    """Whether ``exc`` means "no such ticket" (-4), whichever layer raised it (errors table)."""
+    pair = error_for(exc)
+    return pair is not None and pair[0] == NotFoundError.default_code
 
 
 for _name, _doc in OFFICIAL_DOCSTRINGS.items():

@@ -74,7 +74,9 @@ def test_market_book_failure_keeps_last_error(mt5: ModuleType, name: str) -> Non
 
 
 def test_initialize_without_terminal_returns_false(mt5: ModuleType) -> None:
-    assert mt5.initialize() is False
+    # A path where no terminal can be found: for the official package it is not an existing
+    # terminal64.exe, for a Web Terminal implementation it is an unreachable endpoint.
+    assert mt5.initialize("ws://127.0.0.1:9/terminal", login=1, password="x") is False
     code, text = mt5.last_error()
     assert code == -10003
     assert text.startswith("IPC initialize failed, ")

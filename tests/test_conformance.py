@@ -150,6 +150,7 @@ def test_calling_convention(name: str) -> None:
     else:
         assert flags == "METH_VARARGS|METH_KEYWORDS"
         function(unknown_keyword=1)  # unknown keywords are ignored, no TypeError
+        mt5.shutdown()  # initialize() may have connected (to the embedded simulator)
     if flags != "METH_VARARGS|METH_KEYWORDS":
         assert mt5.last_error() == before  # CPython refused the call: body never ran
 
@@ -170,11 +171,36 @@ def test_every_failing_function_is_covered() -> None:
 
 
 def test_initialize_and_shutdown_without_terminal() -> None:
+    # Our "terminal" is always there (the embedded simulator); an unreachable endpoint
+    # fails the way a missing terminal does: False and -10003 with a detail (API.md 8).
     terminal = Terminal()
     assert terminal.shutdown() is True
     assert terminal.last_error() == SUCCESS
-    assert terminal.initialize() is False
-    assert terminal.last_error() == (-10003, "IPC initialize failed, MetaTrader 5 x64 not found")
+    assert terminal.initialize("ws://127.0.0.1:9/terminal", login=1, password="x") is False
+    code, text = terminal.last_error()
+    assert code == -10003
+    assert text.startswith("IPC initialize failed, ")
+
+
+def test_namespace_is_official_plus_the_documented_extras() -> None:
+    from types import ModuleType
+
+    from MetaTrader5.extras import FACE_EXTRAS
+
+    official = (
+        set(C_FUNCTIONS)
+        | set(HELPERS)
+        | set(API["source_versions"]["module_attributes"]["exported_types"])
+        | set(API["constants"])
+    )
+    public = {
+        name
+        for name in dir(mt5)
+        if not name.startswith("_") and not isinstance(getattr(mt5, name), ModuleType)
+    }
+    assert public == official | set(FACE_EXTRAS)
+    assert not any(name.isupper() for name in FACE_EXTRAS)  # never an unofficial constant
+    assert set(mt5.__all__) == official  # star-import gives the official names only
 
 
 @pytest.mark.parametrize("name", HELPERS)

@@ -22,6 +22,14 @@ def test_import_does_not_pull_heavy_or_upper_layers() -> None:
 
 
 def test_a_failed_initialize_stays_light_too() -> None:
-    loaded = _modules_after("import MetaTrader5 as m\nm.initialize()\nm.account_info()")
+    code = "import MetaTrader5 as m\nm.initialize('ws://127.0.0.1:9/t', login=1, password='x')"
+    loaded = _modules_after(code + "\nm.account_info()")
     assert "pandas" not in loaded
     assert "MetaTrader5.server" not in loaded
+
+
+def test_the_simulator_is_imported_by_initialize_and_pandas_never() -> None:
+    code = "import MetaTrader5 as m\nassert m.initialize()\nm.account_info()\nm.shutdown()"
+    loaded = _modules_after(code)
+    assert "MetaTrader5.server" in loaded
+    assert "pandas" not in loaded

@@ -1,8 +1,7 @@
-"""Terminal: last_error transitions, SystemError quirk, and the seam contract.
+"""Terminal: last_error transitions, SystemError quirk, and what it does with the session.
 
-The seam tests plug a small in-memory session into a Terminal (the real client does not
-exist yet); they check what the Terminal itself does with what a session returns or
-raises: group filtering, not-found tickets, tick dates in ms, the error table.
+Everything runs against a real simulator (``terminal`` fixture) except one test, which plugs
+a deliberately broken session in to prove that a bug is never disguised as a terminal error.
 """
 
 from __future__ import annotations
@@ -14,56 +13,17 @@ import numpy as np
 import pytest
 
 import MetaTrader5 as mt5  # noqa: N813 - the idiom of the official docs
-from MetaTrader5 import errors
-from MetaTrader5.records import TICKS_DTYPE, TradeOrder
+from MetaTrader5.records import TICKS_DTYPE
 from MetaTrader5.terminal import Terminal
 
 
-def _order(ticket: int, symbol: str) -> TradeOrder:
-    values: list[Any] = [0] * 24
-    values[0] = ticket
-    values[21] = symbol
-    return TradeOrder._from_sequence(values)
-
-
 class _Session:
-    """Answers from fixed data; ``fail`` makes every call raise that exception."""
-
-    def __init__(self, fail: BaseException | None = None) -> None:
-        self.fail = fail
-        self.calls: list[tuple[Any, ...]] = []
-        self.orders = (_order(1, "EURUSD"), _order(2, "GBPUSD"), _order(3, "EURJPY"))
-
-    def _check(self, *call: Any) -> None:
-        self.calls.append(call)
-        if self.fail is not None:
-            raise self.fail
+    """A session with a bug: its account_info raises something the error table does not know."""
 
     def close(self) -> None:
-        self.calls.append(("close",))
-
-    def orders_get(self, symbol: str | None = None, ticket: int | None = None) -> Any:
-        self._check("orders_get", symbol, ticket)
-        if ticket is not None:
-            found = tuple(o for o in self.orders if o.ticket == ticket)
-            if not found:
-                raise errors.NotFoundError
-            return found
-        return self.orders
-
-    def copy_ticks_range(self, symbol: str, start: int, end: int, flags: int) -> Any:
-        self._check("copy_ticks_range", symbol, start, end, flags)
-        return np.zeros(0, dtype=TICKS_DTYPE)
-
-    def symbol_info(self, symbol: str) -> Any:
-        self._check("symbol_info", symbol)
         return None
 
-    def market_book_add(self, symbol: str) -> None:
-        self._check("market_book_add", symbol)
-
     def account_info(self) -> Any:
-        self._check("account_info")
         raise KeyError("a bug in the session")
 
 
@@ -107,54 +67,78 @@ def test_non_str_symbol_in_parse_tuple_function_just_fails() -> None:
     assert terminal.last_error() == (-2, "Invalid arguments")
 
 
-def test_group_is_filtered_client_side_and_ticket_wins() -> None:
-    session = _Session()
-    terminal = _terminal(session)
-    result = terminal.orders_get(group="EUR*,!*JPY")
-    assert [o.ticket for o in result or ()] == [1]
-    assert session.calls[-1] == ("orders_get", None, None)
-    result = terminal.orders_get(ticket=2, symbol="EURUSD", group="*")
-    assert [o.ticket for o in result or ()] == [2]
-    last: Any = session.calls[-1]
-    assert last == ("orders_get", None, 2)
+def _buy(term: Terminal, symbol: str) -> int:
+    assert term.symbol_select(symbol, True)
+    tick = term.symbol_info_tick(symbol)
+    assert tick is not None, term.last_error()
+    result = term.order_send(
+        {
+            "action": mt5.TRADE_ACTION_DEAL,
+            "symbol": symbol,
+            "volume": 0.1,
+            "type": mt5.ORDER_TYPE_BUY,
+            "price": tick.ask,
+            "deviation": 50,
+            "magic": 99,
+        }
+    )
+    assert result is not None and result.retcode == mt5.TRADE_RETCODE_DONE, result
+    return int(result.order)
 
 
-def test_ticket_not_found_is_an_empty_tuple_with_success() -> None:
-    terminal = _terminal(_Session())
-    assert terminal.orders_get(ticket=99) == ()
+def test_group_is_filtered_client_side_and_ticket_wins(terminal: Terminal) -> None:
+    eur, gbp, jpy = (_buy(terminal, s) for s in ("EURUSD", "GBPUSD", "EURJPY"))
+    try:
+        found = {p.ticket for p in terminal.positions_get(group="EUR*,!*JPY") or ()}
+        assert eur in found and gbp not in found and jpy not in found
+        assert {p.symbol for p in terminal.positions_get(group="EUR*,!*JPY") or ()} == {"EURUSD"}
+        result = terminal.positions_get(ticket=gbp, symbol="EURUSD", group="*JPY")
+        assert [p.ticket for p in result or ()] == [gbp]
+        assert terminal.positions_get(group="eur*") == ()  # case-sensitive (API.md 2.9)
+    finally:
+        for ticket in (eur, gbp, jpy):
+            (position,) = terminal.positions_get(ticket=ticket) or (None,)
+            if position is not None:
+                tick = terminal.symbol_info_tick(position.symbol)
+                assert tick is not None
+                terminal.order_send(
+                    {
+                        "action": mt5.TRADE_ACTION_DEAL,
+                        "symbol": position.symbol,
+                        "volume": position.volume,
+                        "type": mt5.ORDER_TYPE_SELL,
+                        "price": tick.bid,
+                        "position": ticket,
+                        "deviation": 50,
+                    }
+                )
+
+
+def test_ticket_not_found_is_an_empty_tuple_with_success(terminal: Terminal) -> None:
+    assert terminal.orders_get(ticket=99_999_999) == ()
+    assert terminal.last_error() == (1, "Success")
+    assert terminal.history_deals_get(position=99_999_999) == ()
     assert terminal.last_error() == (1, "Success")
 
 
-def test_tick_dates_are_sent_in_milliseconds() -> None:
-    session = _Session()
-    terminal = _terminal(session)
-    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    result = terminal.copy_ticks_range("EURUSD", start, 1_577_836_860.9, -1)
-    assert result is not None
-    assert result.dtype == TICKS_DTYPE
-    assert session.calls[-1] == (
-        "copy_ticks_range",
-        "EURUSD",
-        1_577_836_800_000,
-        1_577_836_860_000,
-        -1,
-    )
+def test_tick_dates_accept_datetimes_and_floats_like_ints(terminal: Terminal) -> None:
+    rates = terminal.copy_rates_from_pos("EURUSD", mt5.TIMEFRAME_M1, 3, 1)
+    assert rates is not None
+    start = int(rates["time"][0])
+    by_int = terminal.copy_ticks_range("EURUSD", start, start + 60, mt5.COPY_TICKS_ALL)
+    aware = dt.datetime.fromtimestamp(start, dt.UTC)
+    by_datetime = terminal.copy_ticks_range("EURUSD", aware, start + 60.9, mt5.COPY_TICKS_ALL)
+    assert by_int is not None and by_datetime is not None
+    assert by_int.dtype == TICKS_DTYPE and len(by_int) > 0
+    assert np.array_equal(by_int, by_datetime)
+    assert int(by_int["time_msc"][0]) >= start * 1000  # dates travel in milliseconds
 
 
-@pytest.mark.parametrize(
-    ("exc", "pair"),
-    [
-        (errors.CallTimeoutError(), (-10005, "IPC timeout")),
-        (errors.CallFailedError(), (-1, "Terminal: Call failed")),
-        (ConnectionResetError(), (-10002, "IPC recv failed")),
-    ],
-)
-def test_session_exceptions_become_sentinels(exc: BaseException, pair: tuple[int, str]) -> None:
-    terminal = _terminal(_Session(fail=exc))
-    assert terminal.symbol_info("EURUSD") is None
-    assert terminal.last_error() == pair
-    assert terminal.market_book_add("EURUSD") is False
+def test_market_book_failure_keeps_last_error(terminal: Terminal) -> None:
+    assert terminal.market_book_add("NO_SUCH_SYM") is False
     assert terminal.last_error() == (1, "Success")  # API.md 4: not updated
+    assert terminal.symbol_info("NO_SUCH_SYM") is None
+    assert terminal.last_error()[0] < 0
 
 
 def test_a_bug_in_the_session_is_not_hidden() -> None:
@@ -163,21 +147,19 @@ def test_a_bug_in_the_session_is_not_hidden() -> None:
         terminal.account_info()
 
 
-def test_shutdown_closes_the_session_and_later_calls_fail() -> None:
-    session = _Session()
-    terminal = _terminal(session)
+def test_shutdown_closes_the_session_and_later_calls_fail(terminal: Terminal) -> None:
+    assert terminal.orders_get() is not None
     assert terminal.shutdown() is True
-    assert session.calls[-1] == ("close",)
     assert terminal.orders_get() is None
     assert terminal.last_error() == (-10004, "No IPC connection")
 
 
-def test_failed_initialize_closes_the_previous_session() -> None:
-    session = _Session()
-    terminal = _terminal(session)
-    assert terminal.initialize() is False
-    assert session.calls[-1] == ("close",)
+def test_failed_initialize_closes_the_previous_session(terminal: Terminal) -> None:
+    assert terminal.account_info() is not None
+    assert terminal.initialize("ws://127.0.0.1:9/terminal", login=1, password="x") is False
     assert terminal.last_error()[0] == -10003
+    assert terminal.account_info() is None
+    assert terminal.last_error() == (-10004, "No IPC connection")
 
 
 def test_buy_without_price_and_without_connection_raises_attribute_error() -> None:
