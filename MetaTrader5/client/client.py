@@ -1,128 +1,63 @@
 """``WebTerminalClient``: the public asyncio client of one Web Terminal account.
 
-Usage::
+It is the async twin of the module seam ``MetaTrader5._session.Session`` (contracts.md): every
+``Session`` method exists here with the same name, parameters and result types, as a
+coroutine (``version()`` and ``terminal_info()`` are plain methods). Failures raise the typed
+exceptions of :mod:`.errors`; a trade-server rejection is an ``OrderSendResult`` with its
+retcode. Usage::
 
     async with WebTerminalClient.connect(url, login=..., password=...) as client:
-        await client.symbols()
+        print(await client.account_info())
         async with client.on_tick(print, "EURUSD"):
+            await client.symbol_select("EURUSD", True)
             await asyncio.sleep(10)
 
 Several clients can run in one process and one loop; they share nothing (each has its own
-transport, session, caches, streams and rate limiter).
-
-Connection lifecycle: ``connect`` opens the socket, bootstraps, logs in (spec 1.8 order:
-28, then 3, then the symbol list) and starts the heartbeat. When the connection is lost (not
-closed by us) and ``reconnect=True``, a supervisor reconnects with exponential backoff and
-jitter, logs in again with the kept session id, reloads the account and symbol list and
-re-sends the tick and book subscriptions. Every lost or closed connection produces exactly
-one "disconnect" event; a successful reconnect produces a "reconnect" event. Requests made
-while reconnecting fail at once with :class:`NotConnectedError`. Authentication failures
-stop the reconnecting (the credentials will not get better by retrying).
+transport, session, caches, streams and rate limiter). Lifecycle and reconnect: see
+:mod:`._core`; live figures and trading: :mod:`._live`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from MetaTrader5.protocol.commands import Command
-from MetaTrader5.records import BookInfo, OrderSendResult, Tick, TradeRequest
-
-from ._interim import account_symbols_count
-from .errors import (
-    AuthenticationError,
-    ClientConnectionError,
-    ConnectionClosedError,
-    NotConnectedError,
-    RequestTimeoutError,
+from MetaTrader5.records import (
+    BookInfo,
+    SymbolInfo,
+    TerminalInfo,
+    Tick,
+    TradeDeal,
+    TradeOrder,
 )
-from .health import Backoff, Health, HealthMonitor
-from .market import MarketData, SymbolEntry
-from .ratelimit import TokenBucket
-from .session import Credentials, Session
-from .streams import EventStream, StreamHub, Subscription
-from .tickstore import TickStore
-from .trading import SymbolTradeTerms, TradeFate, TradingService
-from .transport import Transport
+from MetaTrader5.trademath import TradeMathError, convert
 
-__all__ = ["WebTerminalClient"]
+from ._live import LiveApi
+from ._masks import compile_masks
+from ._symbol_info import build_symbol_info
+from .account import TradeEvent
+from .errors import BookNotSubscribedError, NoQuoteError, SymbolInUseError
+from .streams import EventStream, Subscription
+from .symbols import EffectiveSymbol
 
-_log = logging.getLogger("MetaTrader5.client")
+__all__ = ["WebTerminalClient", "TERMINAL_VERSION", "BUILD_DATE"]
+
+#: ``version()[0]``: the terminal version every MT5 terminal reports.
+TERMINAL_VERSION = 500
+#: ``version()[2]``: date of the Web Terminal build the protocol was captured from (spec 0).
+BUILD_DATE = "12 Mar 2026"
+#: ``terminal_info().maxbars``: bars one cmd 11 answer of our simulator may carry.
+MAX_BARS = 100_000
+Array = npt.NDArray[np.void]
 
 
-class WebTerminalClient:
+class WebTerminalClient(LiveApi):
     """An asyncio Web Terminal client (one account, one connection at a time)."""
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        login: int,
-        password: str,
-        otp: str | None = None,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        verify_tls: bool = True,
-        ssl_context: ssl.SSLContext | None = None,
-        origin: str | None = None,
-        reconnect: bool = True,
-        backoff: Backoff | None = None,
-        max_reconnect_attempts: int | None = None,
-        requests_per_second: float = 50.0,
-        burst: int = 20,
-        ping_interval: float = 5.0,
-        ping_timeout: float = 15.0,
-        max_ticks: int = 100_000,
-        max_tick_symbols: int = 512,
-        symbols_ttl: float = 300.0,
-        name: str | None = None,
-    ) -> None:
-        self.url = url
-        self.name = name or f"client-{login}"
-        self.timeout = timeout
-        self._credentials = Credentials(login, password, otp)
-        self._transport_options: dict[str, Any] = {
-            "connect_timeout": connect_timeout,
-            "request_timeout": timeout,
-            "verify_tls": verify_tls,
-            "ssl_context": ssl_context,
-            "origin": origin,
-            "ping_interval": ping_interval,
-            "ping_timeout": ping_timeout,
-        }
-        self.auto_reconnect = reconnect
-        self.backoff = backoff or Backoff()
-        self.max_reconnect_attempts = max_reconnect_attempts
-        self.limiter = TokenBucket(requests_per_second, burst)
-        self.health_monitor = HealthMonitor()
-        self.hub = StreamHub(self.name)
-        self.market = MarketData(
-            self.hub, self._request, TickStore(max_ticks, max_tick_symbols), symbols_ttl
-        )
-        self.trading = TradingService(self._request, timeout)
-        self._transport: Transport | None = None
-        self._session: Session | None = None
-        self._supervisor: asyncio.Task[None] | None = None
-        self._closed = False
-        self.state = "new"
-        self.account_block: bytes = b""
-        self.disconnects = 0
-
-    def __repr__(self) -> str:
-        return f"<WebTerminalClient {self.name} login={self.login} {self.state}>"
-
-    @property
-    def login(self) -> int:
-        return self._credentials.login
-
-    # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -135,274 +70,226 @@ class WebTerminalClient:
         finally:
             await client.close()
 
-    async def open(self) -> None:
-        """Connect and log in (spec 1.8).
+    # --- terminal ----------------------------------------------------------------------------
+
+    def version(self) -> tuple[int, int, str]:
+        """``(500, server build, build date)``; the build is the trade server's (spec 3.3.1)."""
+        build = self.server_build or 0
+        if not build and self._transport is not None:
+            build = self._transport.bootstrap_build
+        return (TERMINAL_VERSION, build, BUILD_DATE)
+
+    def terminal_info(self) -> TerminalInfo:
+        """This client acting as a terminal: honest values (no DLLs, community, e-mail...)."""
+        connected = self.state == "ready"
+        header = self.account.block.header if self.account.block is not None else None
+        allowed = header is not None and not (header.rights & 12)
+        latency = self.health_monitor.last_ping_latency
+        return TerminalInfo._from_sequence((
+            False, False, connected, False,
+            connected and allowed and self.trade_server_connected is not False,
+            False, False, False, False, False,
+            self.version()[1], MAX_BARS, 0, int(latency * 1e6) if latency is not None else 0,
+            0.0, 0.0,
+            header.company if header is not None else "", "mt5web", "English",
+            self.url, "", "",
+        ))  # fmt: skip
+
+    # --- symbols -----------------------------------------------------------------------------
+
+    async def symbols_total(self) -> int:
+        """Number of all symbols of the account (spec 3.4.2)."""
+        return len(await self.market.load_symbols())
+
+    def _tick_values(self, symbol: EffectiveSymbol) -> tuple[float, float, float]:
+        rec = symbol.record
+        index = self.catalog.index_cached()
+        currency = self.account.terms().currency if self.account.block else ""
+        if index is None or not currency:
+            return rec.tick_value, rec.tick_value, rec.tick_value
+        try:
+            gain = convert(rec.tick_value, rec.currency_profit, currency, index,
+                           self.market.quote, for_profit_sign=1.0)  # fmt: skip
+            loss = convert(rec.tick_value, rec.currency_profit, currency, index,
+                           self.market.quote, for_profit_sign=-1.0)  # fmt: skip
+        except (TradeMathError, ValueError):
+            return rec.tick_value, rec.tick_value, rec.tick_value
+        return gain, gain, loss
+
+    def _info(self, symbol: EffectiveSymbol) -> SymbolInfo | None:
+        entry = self.market.entry(symbol.name)
+        if entry is None:
+            return None
+        return build_symbol_info(entry, symbol, symbol.name in self.market.selected,
+                                 self._tick_values(symbol))  # fmt: skip
+
+    async def symbols_get(self, group: str | None = None) -> tuple[SymbolInfo, ...]:
+        """All symbols, or those the group selects (comma-separated masks, ``*``, ``!``
+        excludes, inclusions then exclusions; matched on name or path; ''/None = all)."""
+        symbols = await self.market.load_symbols()
+        match = compile_masks(group or "")
+        names = [n for n, e in symbols.items() if match(n, e.path)]
+        await self.catalog.index()
+        infos = (self._info(s) for s in await self.catalog.get_many(names))
+        return tuple(i for i in infos if i is not None)
+
+    async def symbol_info(self, symbol: str) -> SymbolInfo:
+        """One symbol (spec 4.8); ``select``/``visible`` reflect the Market Watch.
 
         Raises:
-            NotConnectedError: the endpoint cannot be reached.
-            AuthenticationError / OtpRequiredError: the credentials were refused.
+            SymbolNotFoundError: unknown symbol.
         """
-        if self._closed:
-            raise ConnectionClosedError("client is closed")
-        self.state = "connecting"
-        try:
-            await self._establish(first=True)
-        except BaseException:
-            self.state = "closed"
-            self._closed = True
-            self._credentials.clear()
-            raise
-        self.state = "ready"
-        self._supervisor = asyncio.create_task(self._supervise(), name=f"{self.name}-supervisor")
+        entry = await self.market.symbol(symbol)
+        if symbol in self.market.subscribed and not entry.time_msc:
+            with contextlib.suppress(NoQuoteError):
+                await self.market.wait_quote(symbol)
+        effective = await self.catalog.get(symbol)
+        await self.catalog.index()
+        info = self._info(effective)
+        if info is None:  # pragma: no cover - the list entry was loaded above
+            raise LookupError(symbol)
+        return info
 
-    async def _establish(self, first: bool) -> None:
-        transport = Transport(
-            self.url,
-            rate_limiter=self.limiter,
-            health=self.health_monitor,
-            name=self.name,
-            **self._transport_options,
-        )
-        transport.on_push = self._on_push
-        transport.on_disconnect = self._on_transport_disconnect
-        old = self._transport
-        token = old.token if old is not None and not first else None
-        await transport.open(token)
-        self._transport = transport
-        session = Session(transport, self._credentials)
-        if self._session is not None:
-            session.session_id = self._session.session_id
-            session.cid = self._session.cid
-        try:
-            await session.login()
-        except BaseException:
-            await transport.close()
-            raise
-        self._session = session
-        await self.refresh_account()
-        if first:
-            await self.market.load_symbols(force=True)
-        else:
-            await self.market.restore()
+    async def symbol_info_tick(self, symbol: str) -> Tick:
+        """The last tick of ``symbol`` from the stream, subscribing first if needed.
 
-    async def close(self) -> None:
-        """Log out, close the socket, end every stream; idempotent."""
-        if self._closed and self._transport is None:
-            return
-        self._closed = True
-        self.state = "closing"
-        supervisor, self._supervisor = self._supervisor, None
-        if supervisor is not None and supervisor is not asyncio.current_task():
-            supervisor.cancel()
-            with contextlib.suppress(BaseException):
-                await supervisor
-        session, transport = self._session, self._transport
-        if session is not None:
-            await session.logout()
-        if transport is not None:
-            await transport.close()
-        self._transport = None
-        self._credentials.clear()
-        await self.hub.close()
-        self.state = "closed"
+        Raises:
+            SymbolNotFoundError: unknown symbol.
+            NoQuoteError: no tick arrived within ``first_tick_timeout`` of subscribing.
+        """
+        entry = await self.market.wait_quote(symbol)
+        tick = entry.tick()
+        if tick is None:  # pragma: no cover - wait_quote returns after the first tick
+            raise NoQuoteError(symbol, 0.0)
+        return tick
 
-    async def __aenter__(self) -> WebTerminalClient:
-        if self.state == "new":
-            await self.open()
-        return self
+    async def symbol_select(self, symbol: str, enable: bool = True) -> None:
+        """Add ``symbol`` to (or remove it from) the Market Watch.
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+        Raises:
+            SymbolNotFoundError: unknown symbol.
+            SymbolInUseError: removal while positions or orders use the symbol.
+        """
+        if not enable and symbol in self.account.symbols_in_use():
+            raise SymbolInUseError(symbol, "open positions or orders use it")
+        await self.market.select(symbol, enable)
 
-    # --- reconnect ---------------------------------------------------------------------------
-
-    def _on_transport_disconnect(self, reason: BaseException) -> None:
-        self.disconnects += 1
-        self.trading.connection_lost()
-        if self.state == "ready":
-            self.state = "reconnecting" if self.auto_reconnect and not self._closed else "lost"
-        self.hub.publish("disconnect", reason)
-
-    async def _supervise(self) -> None:
-        while not self._closed:
-            transport = self._transport
-            if transport is None:
-                return
-            reason = await transport.wait_closed()
-            if self._closed or isinstance(reason, ConnectionClosedError):
-                return
-            if not self.auto_reconnect:
-                self.state = "lost"
-                return
-            await self._reconnect()
-
-    async def _reconnect(self) -> None:
-        self.state = "reconnecting"
-        attempts = 0
-        while not self._closed:
-            delay = self.backoff.next_delay()
-            _log.info("%s: reconnecting in %.2f s", self.name, delay)
-            await asyncio.sleep(delay)
-            attempts += 1
-            try:
-                await self._establish(first=False)
-            except AuthenticationError as exc:
-                _log.error("%s: re-login refused (%s); giving up", self.name, exc.code)
-                self.state = "lost"
-                self.hub.publish("connection", {"state": "auth_failed", "error": exc})
-                return
-            except (ClientConnectionError, RequestTimeoutError, OSError) as exc:
-                _log.warning("%s: reconnect attempt %d failed: %s", self.name, attempts, exc)
-                if self.max_reconnect_attempts and attempts >= self.max_reconnect_attempts:
-                    self.state = "lost"
-                    return
-                continue
-            self.backoff.reset()
-            self.health_monitor.reconnect_count += 1
-            self.state = "ready"
-            _log.info("%s: reconnected after %d attempt(s)", self.name, attempts)
-            self.hub.publish("reconnect", attempts)
-            await self._resolve_trades()
-            return
-
-    async def _resolve_trades(self) -> list[TradeFate]:
-        """Report the fate of trades whose result was lost (never re-sent)."""
-        try:
-            fates = await self.trading.resolve_pending()
-        except (ClientConnectionError, RequestTimeoutError) as exc:
-            _log.warning("%s: could not resolve pending trades yet: %s", self.name, exc)
-            return []
-        for fate in fates:
-            _log.warning("%s: trade request %d after reconnect: %s (order %d)",
-                         self.name, fate.action_id, fate.state, fate.order)  # fmt: skip
-            self.hub.publish("trade_fate", fate)
-        return fates
-
-    # --- requests and pushes -----------------------------------------------------------------
-
-    async def _request(self, command: int, payload: bytes = b"") -> memoryview:
-        transport = self._transport
-        if transport is None or not transport.ready:
-            if self._closed:
-                raise ConnectionClosedError("client is closed")
-            raise NotConnectedError(f"{self.name} is {self.state}")
-        return await transport.request(command, payload)
-
-    def _on_push(self, command: int, code: int, body: memoryview) -> None:
-        try:
-            if command == Command.TICKS:
-                self.market.on_ticks(body)
-            elif command == Command.BOOK:
-                self.market.on_book(body)
-            elif command == Command.ACCOUNT_UPDATE:
-                self._apply_account(body)
-                self.hub.publish("account", self.account_block)
-            elif command == Command.TRADE_RESULT:
-                result = self.trading.on_trade_result(body)
-                if result is not None:
-                    self.hub.publish("trade_result", result)
-            elif command == Command.TRADE_UPDATE:
-                self.hub.publish("trade", bytes(body))
-            elif command == Command.TRADE_SERVER_STATE and self._session is not None:
-                self.hub.publish("server_state", self._session.on_server_state(body))
-            else:
-                self.hub.publish("push", (command, bytes(body)))
-        except Exception:  # a malformed push must not kill the reader (decoders are typed)
-            _log.exception("%s: push %d could not be processed", self.name, command)
-            self.hub.errors += 1
-
-    def _apply_account(self, body: memoryview | bytes) -> None:
-        self.account_block = bytes(body)
-        if self._session is not None:
-            self._session.on_account_block(body)
-        self.market.symbols_count = account_symbols_count(body)
-
-    async def refresh_account(self) -> bytes:
-        """Fetch the account block (cmd 3, spec 3.3); returns its raw bytes."""
-        self._apply_account(await self._request(Command.ACCOUNT))
-        return self.account_block
-
-    # --- public data API ---------------------------------------------------------------------
-
-    @property
-    def server_build(self) -> int | None:
-        return self._session.server_build if self._session else None
-
-    @property
-    def server_offset_seconds(self) -> int:
-        """spec 4.3: the trade server's offset from UTC, in seconds."""
-        return self._session.offset_seconds if self._session else 0
-
-    @property
-    def trade_server_connected(self) -> bool | None:
-        return self._session.trade_server_connected if self._session else None
-
-    async def symbols(self, force: bool = False) -> dict[str, SymbolEntry]:
-        """The symbol list (cached, spec 3.4.2), by name."""
-        return await self.market.load_symbols(force)
-
-    async def symbol_select(self, symbol: str, enable: bool = True) -> bool:
-        """Add or remove ``symbol`` from the tick subscription (spec 3.5.1)."""
-        if enable:
-            await self.market.subscribe_ticks(symbol)
-        else:
-            await self.market.unsubscribe_ticks(symbol)
-        return True
-
-    async def symbol_info_tick(self, symbol: str) -> Tick | None:
-        """The last tick of ``symbol``, subscribing to it first if needed."""
-        if symbol not in self.market.tick_symbols:
-            await self.market.subscribe_ticks(symbol)
-        return self.market.last_tick(symbol)
-
-    def tick_history(self, symbol: str) -> npt.NDArray[np.void]:
-        """Ticks the stream delivered since subscription (bounded; TICKS_DTYPE)."""
-        return self.market.tick_history(symbol)
-
-    async def market_book_add(self, symbol: str) -> bool:
+    async def market_book_add(self, symbol: str) -> None:
+        """Subscribe to the depth of market of ``symbol`` (cmd 22)."""
         await self.market.book_add(symbol)
-        return True
 
-    def market_book_get(self, symbol: str) -> tuple[BookInfo, ...]:
+    async def market_book_get(self, symbol: str) -> tuple[BookInfo, ...]:
+        """The current depth of market (raises BookNotSubscribedError before book_add)."""
         return self.market.book(symbol)
 
-    async def market_book_release(self, symbol: str) -> bool:
-        return await self.market.book_release(symbol)
+    async def market_book_release(self, symbol: str) -> None:
+        """Unsubscribe from the depth of market (raises BookNotSubscribedError if none)."""
+        if not await self.market.book_release(symbol):
+            raise BookNotSubscribedError(symbol)
 
-    async def order_send(
-        self, request: TradeRequest, terms: SymbolTradeTerms
-    ) -> OrderSendResult:
-        """Send a trade request (see :class:`TradingService`); quotes come from the stream."""
-        tick = self.market.last_tick(request.symbol)
-        bid, ask = (tick.bid, tick.ask) if tick is not None else (0.0, 0.0)
-        return await self.trading.order_send(request, terms, bid, ask)
+    async def _publish_symbols(self, names: list[str]) -> None:
+        for name in names:
+            symbol = self.catalog.cached(name)
+            info = self._info(symbol) if symbol is not None else None
+            if info is not None:
+                self.hub.publish("symbol", info, key=name)
+
+    # --- bars and ticks ----------------------------------------------------------------------
+
+    async def copy_rates_from(self, symbol: str, timeframe: int, date_from: int,
+                              count: int) -> Array:  # fmt: skip
+        """``count`` bars with open time <= ``date_from`` (server time), oldest first."""
+        return await self.rates.copy_rates_from(symbol, timeframe, date_from, count)
+
+    async def copy_rates_from_pos(self, symbol: str, timeframe: int, start_pos: int,
+                                  count: int) -> Array:  # fmt: skip
+        """``count`` bars ending ``start_pos`` bars back from the current (server-clock) bar."""
+        return await self.rates.copy_rates_from_pos(symbol, timeframe, start_pos, count)
+
+    async def copy_rates_range(self, symbol: str, timeframe: int, date_from: int,
+                               date_to: int) -> Array:  # fmt: skip
+        """Bars with ``date_from <= time <= date_to`` (server time)."""
+        return await self.rates.copy_rates_range(symbol, timeframe, date_from, date_to)
+
+    async def copy_ticks_from(self, symbol: str, date_from_msc: int, count: int,
+                              flags: int) -> Array:  # fmt: skip
+        """``count`` ticks from ``date_from_msc`` on (see :mod:`.rates` for the sources)."""
+        return await self.rates.copy_ticks_from(symbol, date_from_msc, count, flags)
+
+    async def copy_ticks_range(self, symbol: str, date_from_msc: int, date_to_msc: int,
+                               flags: int) -> Array:  # fmt: skip
+        """Ticks between two server times in milliseconds."""
+        return await self.rates.copy_ticks_range(symbol, date_from_msc, date_to_msc, flags)
+
+    def tick_history(self, symbol: str) -> Array:
+        """Ticks the stream delivered since subscription (bounded; TICKS_DTYPE)."""
+        return self.market.ticks.ticks(symbol)
+
+    # --- history -----------------------------------------------------------------------------
+
+    async def history_orders_total(self, date_from: int, date_to: int) -> int:
+        """Number of history orders in ``[date_from, date_to]`` (server seconds)."""
+        return await self.history.orders_total(date_from, date_to)
+
+    async def history_deals_total(self, date_from: int, date_to: int) -> int:
+        """Number of deals in ``[date_from, date_to]`` (server seconds)."""
+        return await self.history.deals_total(date_from, date_to)
+
+    async def history_orders_get(
+        self, date_from: int = 0, date_to: int = 0, *, ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[TradeOrder, ...]:
+        """History orders of a range, or the order ``ticket``, or those of ``position``."""
+        return await self.history.orders(date_from, date_to, ticket=ticket, position=position)
+
+    async def history_deals_get(
+        self, date_from: int = 0, date_to: int = 0, *, ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[TradeDeal, ...]:
+        """Deals of a range, or those of the ORDER ``ticket``, or those of ``position``."""
+        return await self.history.deals(date_from, date_to, ticket=ticket, position=position)
 
     # --- push API ----------------------------------------------------------------------------
 
     def on_tick(self, callback: Callable[[Tick], Any], symbol: str | None = None) -> Subscription:
-        """Call ``callback(tick)`` for ticks of ``symbol`` (or all subscribed symbols).
+        """Call ``callback(tick)`` for ticks of ``symbol`` (or of every subscribed symbol).
 
-        Ticks flow only for subscribed symbols: call ``symbol_select`` or ``subscribe``.
+        Ticks flow for the Market Watch and the symbols the client follows: call
+        ``symbol_select`` or ``subscribe`` first.
         """
         return self.hub.subscribe("tick", callback, symbol)
 
     def on_book(self, callback: Callable[[tuple[BookInfo, ...]], Any], symbol: str) -> Subscription:
+        """Call ``callback(book)`` on every change of the depth of market of ``symbol``."""
         return self.hub.subscribe("book", callback, symbol)
 
-    def on_account(self, callback: Callable[[bytes], Any]) -> Subscription:
+    def on_account(self, callback: Callable[[Any], Any]) -> Subscription:
+        """Call ``callback(AccountInfo)`` when the balance or the positions change."""
         return self.hub.subscribe("account", callback)
 
-    def on_trade(self, callback: Callable[[Any], Any]) -> Subscription:
+    def on_trade(self, callback: Callable[[TradeEvent], Any]) -> Subscription:
+        """Call ``callback(TradeEvent)`` for every decoded push 10 change (spec 3.6.3)."""
         return self.hub.subscribe("trade", callback)
 
-    def on_symbol(self, callback: Callable[[Any], Any]) -> Subscription:
-        return self.hub.subscribe("symbol", callback)
+    def on_symbol(self, callback: Callable[[SymbolInfo], Any],
+                  symbol: str | None = None) -> Subscription:  # fmt: skip
+        """Call ``callback(SymbolInfo)`` when the server updates a symbol (push 13)."""
+        return self.hub.subscribe("symbol", callback, symbol)
+
+    def on_trade_result(self, callback: Callable[[Any], Any]) -> Subscription:
+        """Call ``callback(OrderSendResult)`` for every matched push 19."""
+        return self.hub.subscribe("trade_result", callback)
+
+    def on_trade_fate(self, callback: Callable[[Any], Any]) -> Subscription:
+        """Call ``callback(TradeFate)`` for each lost-result request after a reconnect."""
+        return self.hub.subscribe("trade_fate", callback)
 
     def on_disconnect(self, callback: Callable[[BaseException], Any]) -> Subscription:
         """Called exactly once for every lost or closed connection, with the reason."""
         return self.hub.subscribe("disconnect", callback)
 
     def on_reconnect(self, callback: Callable[[int], Any]) -> Subscription:
+        """Called after each successful reconnect with the number of attempts."""
         return self.hub.subscribe("reconnect", callback)
 
     def on_error(self, handler: Callable[[str, BaseException, Callable[..., Any]], Any]) -> Any:
@@ -410,22 +297,13 @@ class WebTerminalClient:
         return self.hub.on_error(handler)
 
     def stream(self, topic: str, key: object | None = None, maxsize: int = 1000) -> EventStream:
-        """Async iterator over a topic ("tick", "book", "account", ...) with a bounded queue."""
+        """Async iterator over a topic ("tick", "book", "trade", "account", ...)."""
         return self.hub.stream(topic, key, maxsize)
 
     async def subscribe(self, *symbols: str) -> None:
+        """Follow the ticks of ``symbols`` without adding them to the Market Watch."""
         await self.market.subscribe_ticks(*symbols)
 
-    # --- health ------------------------------------------------------------------------------
-
-    def health(self) -> Health:
-        transport = self._transport
-        changed = self.health_monitor.check()
-        if changed is not None:
-            self.hub.publish("degraded", changed)
-        return self.health_monitor.snapshot(
-            self.state,
-            transport.pending_count if transport is not None else 0,
-            self.hub.errors,
-            self.server_build,
-        )
+    async def wait_ticks(self, *symbols: str) -> None:
+        """Subscribe and wait for the first tick of each symbol (NoQuoteError if none)."""
+        await asyncio.gather(*(self.market.wait_quote(s) for s in symbols))

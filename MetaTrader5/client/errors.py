@@ -14,8 +14,16 @@ caller can tell "the peer sent garbage" from "the session is gone"::
     ├── ServerError(command, code)   the server answered a request with a non-zero code (1.7)
     │   └── AuthenticationError      cmd 28 failed (code 3: bad account or password, ...)
     │       └── OtpRequiredError     code 5 (OTP needed) or 201 (OTP invalid)
-    ├── ValidationError(field, reason)  (also a builtin ValueError) a request fails a local check
-    ├── SymbolNotFoundError          (also a builtin LookupError) an unknown symbol name or id
+    ├── ValidationError(field, reason, retcode)  (also a builtin ValueError) a request
+    │                                fails a local check; ``retcode`` is the TRADE_RETCODE_*
+    ├── NotFoundError                (also a builtin LookupError) no such ticket
+    │   └── SymbolNotFoundError      an unknown symbol name or id
+    ├── CallFailedError              the request is valid but cannot be served
+    │   ├── NoQuoteError             no tick arrived for a symbol within the wait
+    │   ├── TickHistoryUnavailableError  ticks before the stream's first tick (no extension)
+    │   ├── SymbolInUseError         deselecting a symbol with positions, orders or a book
+    │   ├── BookNotSubscribedError   market_book_get without market_book_add
+    │   └── CalculationError         margin/profit math failed (no conversion quote, ...)
     └── TradeRejectedError(retcode, comment)  the server refused a trade (cmd 12 word or push 19)
 
     ProtocolError                    from MetaTrader5.protocol: malformed frames/bodies
@@ -39,7 +47,14 @@ __all__ = [
     "AuthenticationError",
     "OtpRequiredError",
     "ValidationError",
+    "NotFoundError",
     "SymbolNotFoundError",
+    "CallFailedError",
+    "NoQuoteError",
+    "TickHistoryUnavailableError",
+    "SymbolInUseError",
+    "BookNotSubscribedError",
+    "CalculationError",
     "TradeRejectedError",
     "ProtocolError",
     "LOGIN_CODE_TEXTS",
@@ -125,20 +140,83 @@ class OtpRequiredError(AuthenticationError):
 
 
 class ValidationError(ClientError, ValueError):
-    """A request argument fails a local check; ``field`` names it and ``reason`` says why."""
+    """A request argument fails a local check; ``field`` names it and ``reason`` says why.
 
-    def __init__(self, field: str, reason: str) -> None:
+    ``retcode`` is the TRADE_RETCODE_* the terminal reports for it (10013 invalid request
+    when nothing more specific applies).
+    """
+
+    def __init__(self, field: str, reason: str, retcode: int = 10013) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.retcode = retcode
 
 
-class SymbolNotFoundError(ClientError, LookupError):
+class NotFoundError(ClientError, LookupError):
+    """No order, position or deal with this ticket (module layer: ``()`` / not found)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+
+
+class SymbolNotFoundError(NotFoundError):
     """No symbol with this name or id exists on the server."""
 
     def __init__(self, symbol: str | int) -> None:
         super().__init__(f"unknown symbol {symbol!r}")
         self.symbol = symbol
+
+
+class CallFailedError(ClientError):
+    """A valid request the client cannot serve (the terminal's "call failed")."""
+
+
+class NoQuoteError(CallFailedError):
+    """No tick arrived for ``symbol`` within ``timeout`` seconds after subscribing."""
+
+    def __init__(self, symbol: str, timeout: float) -> None:
+        super().__init__(f"no tick for {symbol!r} within {timeout:g} s of subscribing")
+        self.symbol = symbol
+        self.timeout = timeout
+
+
+class TickHistoryUnavailableError(CallFailedError):
+    """Tick history before ``since_msc`` is not available.
+
+    Without the simulator's tick-history extension the client only has the ticks the stream
+    delivered since it subscribed (spec 6.2: the protocol has no tick-history command).
+    """
+
+    def __init__(self, symbol: str, requested_msc: int, since_msc: int | None) -> None:
+        limit = "no tick received yet" if since_msc is None else f"first tick at {since_msc} ms"
+        super().__init__(
+            f"ticks of {symbol!r} from {requested_msc} ms are not available: the server has "
+            f"no tick-history command, the stream history starts later ({limit})"
+        )
+        self.symbol = symbol
+        self.requested_msc = requested_msc
+        self.since_msc = since_msc
+
+
+class SymbolInUseError(CallFailedError):
+    """A symbol cannot leave the Market Watch while positions, orders or a book use it."""
+
+    def __init__(self, symbol: str, reason: str) -> None:
+        super().__init__(f"{symbol!r} cannot be removed: {reason}")
+        self.symbol = symbol
+
+
+class BookNotSubscribedError(CallFailedError):
+    """``market_book_get`` before ``market_book_add`` for this symbol."""
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"no depth-of-market subscription for {symbol!r}")
+        self.symbol = symbol
+
+
+class CalculationError(CallFailedError):
+    """Margin, profit or an account figure cannot be computed (missing quote or spec)."""
 
 
 class TradeRejectedError(ClientError):

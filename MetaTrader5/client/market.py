@@ -1,13 +1,16 @@
-"""Market data of one client: symbol cache, tick subscription and state, order books.
+"""Market data of one client: symbol list, Market Watch, tick subscription and state, books.
 
 * Symbols (spec 3.4.2): cmd 34 (zlib) when the account has more than 256 symbols, else cmd 6
   (and 6 again if 34 fails, like the JS). Cached for ``symbols_ttl`` seconds, with name <-> id
-  maps.
-* Ticks (spec 3.5.1): cmd 7 has *replace* semantics, so the client always sends the union of
-  every symbol anyone wants. Push 8 prices are scaled by 10^digits; a 0 or an unset bit means
-  "unchanged" for bid/ask/last; volume applies whenever its bit is set; a tick older than the
-  last bid/ask update of its symbol is dropped whole. Accepted ticks go to the bounded
-  :class:`TickStore` and the "tick" stream (key = symbol name).
+  maps; decoded in bulk (``bulk.decode_symbols_array`` + ``decode_utf16_column``).
+* Subscriptions (spec 3.5.1): cmd 7 has *replace* semantics, so the client always sends the
+  union of the Market Watch (``selected``) and the symbols it follows for itself (``auto``:
+  ``symbol_info_tick``, positions, conversion quotes, ``subscribe``).
+* Ticks (push 8): prices are scaled by 10^digits; a 0 or an unset bit means "unchanged" for
+  bid/ask/last; volume applies whenever its bit is set; a tick older than the last bid/ask
+  update of its symbol is dropped whole. Accepted ticks go to the bounded
+  :class:`TickStore` and to the "tick" stream (key = symbol name).
+* Session statistics (push 17, spec 3.5.2) are kept per symbol for ``symbol_info``.
 * Books (spec 3.5.4): cmd 22 (replace semantics) and push 23 with the delta algorithm: flag 2
   clears first; a level of type 0 clears; volume 0 deletes a level; otherwise the volume is
   added to the level and the level is deleted when the sum is <= 0.
@@ -15,27 +18,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
-
-from MetaTrader5.protocol.assumptions import ZLIB_WBITS_AUTODETECT
-from MetaTrader5.protocol.commands import Command
+from MetaTrader5.protocol import Command, bulk
+from MetaTrader5.protocol.assumptions import BOOK_FULL_SNAPSHOT_FLAG
+from MetaTrader5.protocol.exceptions import DecodeError
+from MetaTrader5.protocol.messages import (
+    decode_book,
+    decode_symbol_details,
+    encode_id_list,
+    inflate_symbols_compressed,
+)
+from MetaTrader5.protocol.schemas.market import SymbolDetails
 from MetaTrader5.records import BookInfo, Tick
 
-from ._interim import (
-    decode_book_push,
-    decode_symbol_list,
-    decode_tick_push,
-    encode_id_list,
-    units_to_str,
-)
-from .errors import SymbolNotFoundError
+from .errors import BookNotSubscribedError, NoQuoteError, SymbolNotFoundError
 from .streams import StreamHub
 from .tickstore import TickStore
 
@@ -68,6 +69,17 @@ class SymbolEntry:
     time_msc: int = 0
     bidask_msc: int = -1
     flags: int = 0
+    details: SymbolDetails | None = None
+
+    def tick(self) -> Tick | None:
+        """The last tick state, or None before the first tick."""
+        if self.time_msc == 0:
+            return None
+        volume = self.volume_real
+        return Tick._from_sequence(
+            (self.time_msc // 1000, self.bid, self.ask, self.last, int(volume), self.time_msc,
+             self.flags, volume)
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -76,7 +88,7 @@ class _Book:
 
 
 class MarketData:
-    """Symbols, ticks and books of one client (survives reconnects)."""
+    """Symbols, Market Watch, ticks and books of one client (survives reconnects)."""
 
     def __init__(
         self,
@@ -84,18 +96,23 @@ class MarketData:
         request: Requester,
         tick_store: TickStore,
         symbols_ttl: float = 300.0,
+        first_tick_timeout: float = 3.0,
     ) -> None:
         self._hub = hub
         self._request = request
         self.ticks = tick_store
         self.symbols_ttl = symbols_ttl
+        self.first_tick_timeout = first_tick_timeout
         self._by_name: dict[str, SymbolEntry] = {}
         self._by_id: dict[int, SymbolEntry] = {}
         self._loaded_at: float | None = None
         self.symbols_count = 0
-        self.tick_symbols: set[str] = set()
+        self.selected: set[str] = set()
+        self.auto: set[str] = set()
+        self.subscribed: frozenset[str] = frozenset()
         self.book_symbols: set[str] = set()
         self._books: dict[str, _Book] = {}
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
         self.ticks_received = 0
         self.ticks_dropped = 0
 
@@ -112,34 +129,39 @@ class MarketData:
         if self.symbols_count > COMPRESSED_LIST_THRESHOLD:
             try:
                 body = await self._request(Command.SYMBOLS_COMPRESSED, b"")
-                rows = decode_symbol_list(zlib.decompress(bytes(body)[4:], ZLIB_WBITS_AUTODETECT))
-            except (zlib.error, ValueError) as exc:
+                rows = bulk.decode_symbols_array(inflate_symbols_compressed(body))
+            except DecodeError as exc:
                 _log.warning("compressed symbol list unusable (%s); asking for cmd 6", exc)
         if rows is None:
-            rows = decode_symbol_list(await self._request(Command.SYMBOLS, b""))
+            rows = bulk.decode_symbols_array(await self._request(Command.SYMBOLS, b""))
+        self._store_symbols(rows)
+        return self._by_name
+
+    def _store_symbols(self, rows: bulk.Array) -> None:
+        columns = zip(
+            bulk.decode_utf16_column(rows["trade_symbol"]).tolist(),
+            rows["symbol_id"].tolist(),
+            rows["digits"].tolist(),
+            bulk.decode_utf16_column(rows["description"]).tolist(),
+            bulk.decode_utf16_column(rows["path"]).tolist(),
+            rows["trade_calc_mode"].tolist(),
+            bulk.decode_utf16_column(rows["basis"]).tolist(),
+            rows["sector"].tolist(),
+            strict=True,
+        )
         by_name: dict[str, SymbolEntry] = {}
-        for row in rows:
-            entry = SymbolEntry(
-                name=units_to_str(row["name"]),
-                symbol_id=int(row["symbol_id"]),
-                digits=int(row["digits"]),
-                description=units_to_str(row["description"]),
-                path=units_to_str(row["path"]),
-                calc_mode=int(row["calc_mode"]),
-                basis=units_to_str(row["basis"]),
-                sector=int(row["sector"]),
-            )
+        for values in columns:
+            entry = SymbolEntry(*values)
             old = self._by_name.get(entry.name)
-            if old is not None:  # keep the live quote across refreshes
-                entry.bid, entry.ask, entry.last = old.bid, old.ask, old.last
-                entry.time_msc, entry.bidask_msc = old.time_msc, old.bidask_msc
+            if old is not None and old.symbol_id == entry.symbol_id:
+                entry = old  # keep the live quote across refreshes
             by_name[entry.name] = entry
         self._by_name = by_name
         self._by_id = {e.symbol_id: e for e in by_name.values()}
         self._loaded_at = time.monotonic()
-        return by_name
 
     async def symbol(self, name: str) -> SymbolEntry:
+        """The list entry of ``name``; raises :class:`SymbolNotFoundError`."""
         entry = self._by_name.get(name)
         if entry is None:
             entry = (await self.load_symbols(force=self._loaded_at is not None)).get(name)
@@ -147,34 +169,93 @@ class MarketData:
             raise SymbolNotFoundError(name)
         return entry
 
+    def entry(self, name: str) -> SymbolEntry | None:
+        return self._by_name.get(name)
+
     def symbol_by_id(self, symbol_id: int) -> SymbolEntry | None:
         return self._by_id.get(symbol_id)
 
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def quote(self, name: str) -> tuple[float, float] | None:
+        """(bid, ask) of ``name`` from the stream, None before its first tick."""
+        entry = self._by_name.get(name)
+        if entry is None or entry.time_msc == 0 or entry.bid <= 0 or entry.ask <= 0:
+            return None
+        return entry.bid, entry.ask
+
     # --- subscriptions (replace semantics) ---------------------------------------------------
 
-    async def _send_id_list(self, command: int, names: set[str]) -> None:
+    async def _send_id_list(self, command: int, names: set[str] | frozenset[str]) -> None:
         ids = sorted({(await self.symbol(n)).symbol_id for n in names})
         await self._request(command, encode_id_list(ids))
 
+    async def _sync_ticks(self) -> None:
+        wanted = frozenset(self.selected | self.auto)
+        if wanted != self.subscribed:
+            await self._send_id_list(Command.SUBSCRIBE_TICKS, wanted)
+            self.subscribed = wanted
+
+    async def select(self, name: str, enable: bool) -> None:
+        """Add ``name`` to (or remove it from) the Market Watch and the tick subscription."""
+        await self.symbol(name)
+        if enable:
+            self.selected.add(name)
+        else:
+            self.selected.discard(name)
+        await self._sync_ticks()
+
     async def subscribe_ticks(self, *names: str) -> None:
-        """Add symbols to the tick subscription (cmd 7 with the whole union, spec 3.5.1)."""
+        """Follow ``names`` for the client's own needs (not shown in the Market Watch)."""
         for name in names:
             await self.symbol(name)
-        wanted = self.tick_symbols | set(names)
-        await self._send_id_list(Command.SUBSCRIBE_TICKS, wanted)
-        self.tick_symbols = wanted
+        if not set(names) <= self.auto:
+            self.auto |= set(names)
+            await self._sync_ticks()
 
     async def unsubscribe_ticks(self, *names: str) -> None:
-        wanted = self.tick_symbols - set(names)
-        await self._send_id_list(Command.SUBSCRIBE_TICKS, wanted)
-        self.tick_symbols = wanted
+        self.auto -= set(names)
+        await self._sync_ticks()
+
+    async def wait_quote(self, name: str, timeout: float | None = None) -> SymbolEntry:
+        """Subscribe if needed and wait (briefly) for the first tick of ``name``.
+
+        Raises:
+            SymbolNotFoundError: unknown symbol.
+            NoQuoteError: no tick arrived within ``timeout`` (default ``first_tick_timeout``).
+        """
+        entry = await self.symbol(name)
+        if name not in self.subscribed:
+            await self.subscribe_ticks(name)
+        if entry.time_msc:
+            return entry
+        limit = self.first_tick_timeout if timeout is None else timeout
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiters = self._waiters.setdefault(name, [])
+        waiters.append(future)
+        try:
+            await asyncio.wait_for(future, limit)
+        except TimeoutError:
+            raise NoQuoteError(name, limit) from None
+        finally:
+            if future in waiters:
+                waiters.remove(future)
+            if not waiters:
+                self._waiters.pop(name, None)
+        return entry
 
     async def book_add(self, name: str) -> None:
         """Subscribe the order book of ``name`` (cmd 22, union of all wanted books)."""
         await self.symbol(name)
-        wanted = self.book_symbols | {name}
-        await self._send_id_list(Command.SUBSCRIBE_BOOK, wanted)
-        self.book_symbols = wanted
+        before = self.book_symbols
+        # Registered first: the first push 23 follows the answer at once.
+        self.book_symbols = before | {name}
+        try:
+            await self._send_id_list(Command.SUBSCRIBE_BOOK, self.book_symbols)
+        except BaseException:
+            self.book_symbols = before
+            raise
 
     async def book_release(self, name: str) -> bool:
         if name not in self.book_symbols:
@@ -189,93 +270,104 @@ class MarketData:
         """Re-send the subscriptions after a reconnect."""
         self._loaded_at = None
         await self.load_symbols()
-        if self.tick_symbols:
-            await self._send_id_list(Command.SUBSCRIBE_TICKS, self.tick_symbols)
+        self.subscribed = frozenset()
+        await self._sync_ticks()
         if self.book_symbols:
             await self._send_id_list(Command.SUBSCRIBE_BOOK, self.book_symbols)
 
     # --- pushes ----------------------------------------------------------------------------
 
     def on_ticks(self, body: memoryview) -> None:
-        """Push 8 (spec 3.5.1)."""
-        for rec in decode_tick_push(body):
-            self.ticks_received += 1
-            entry = self._by_id.get(int(rec["symbol_id"]))
+        """Push 8 (spec 3.5.1): numpy decode, then one state update per tick."""
+        rows = bulk.decode_ticks(body)
+        self.ticks_received += len(rows)
+        publish = self._hub.has_subscribers("tick")
+        by_id = self._by_id
+        for sid, sec, fields, bid, ask, last, volume, ms, _flags in rows.tolist():
+            entry = by_id.get(sid)
             if entry is None:
                 self.ticks_dropped += 1
                 continue
-            self._apply_tick(entry, rec)
+            msc = sec * 1000 + ms
+            if msc < entry.bidask_msc:
+                self.ticks_dropped += 1  # spec 3.5.1: out of order, dropped whole
+                continue
+            digits = entry.digits
+            scale = 10.0**digits
+            if fields & 1 and bid:
+                entry.bid = round(bid / scale, digits)
+            if fields & 2 and ask:
+                entry.ask = round(ask / scale, digits)
+            if fields & 3 and (bid or ask):
+                entry.bidask_msc = msc
+            if fields & 4 and last:
+                entry.last = round(last / scale, digits)
+            lots = 0.0
+            if fields & 8:
+                lots = volume / 1e8
+                entry.volume_real = lots
+            entry.time_msc = msc
+            entry.flags = (fields & 0x0F) << 1  # spec 4.6 [INF]: wire fields -> TICK_FLAG_*
+            row = (sec, entry.bid, entry.ask, entry.last, int(lots), msc, entry.flags, lots)
+            self.ticks.append(entry.name, row)
+            waiters = self._waiters.get(entry.name)
+            if waiters:
+                for future in waiters:
+                    if not future.done():
+                        future.set_result(None)
+            if publish:
+                self._hub.publish("tick", Tick._from_sequence(row), key=entry.name)
 
-    def _apply_tick(self, entry: SymbolEntry, rec: np.void) -> None:
-        fields = int(rec["fields"])
-        msc = int(rec["time"]) * 1000 + int(rec["time_ms"])
-        if msc < entry.bidask_msc:
-            self.ticks_dropped += 1  # spec 3.5.1: out of order, dropped whole
-            return
-        scale = 10.0 ** entry.digits
-        digits = entry.digits
-        bid, ask, last = float(rec["bid"]), float(rec["ask"]), float(rec["last"])
-        if fields & 1 and bid:
-            entry.bid = round(bid / scale, digits)
-        if fields & 2 and ask:
-            entry.ask = round(ask / scale, digits)
-        if fields & 3 and (bid or ask):
-            entry.bidask_msc = msc
-        if fields & 4 and last:
-            entry.last = round(last / scale, digits)
-        volume = 0.0
-        if fields & 8:
-            volume = int(rec["volume"]) / 1e8
-            entry.volume_real = volume
-        entry.time_msc = msc
-        entry.flags = (fields & 0x0F) << 1  # spec 4.6 [INF]: wire fields -> TICK_FLAG_*
-        row = (msc // 1000, entry.bid, entry.ask, entry.last, int(volume), msc, entry.flags, volume)
-        self.ticks.append(entry.name, row)
-        if self._hub.has_subscribers("tick"):
-            self._hub.publish("tick", Tick._from_sequence(row), key=entry.name)
+    def on_details(self, body: memoryview) -> None:
+        """Push 17 (spec 3.5.2): keep the latest session statistics per symbol."""
+        for record in decode_symbol_details(body):
+            entry = self._by_id.get(record.symbol_id)
+            if entry is not None:
+                entry.details = record
 
     def last_tick(self, name: str) -> Tick | None:
         """The last tick state of ``name`` (None if no tick arrived yet)."""
         entry = self._by_name.get(name)
-        if entry is None or entry.time_msc == 0:
-            return None
-        volume = entry.volume_real
-        return Tick._from_sequence(
-            (entry.time_msc // 1000, entry.bid, entry.ask, entry.last, int(volume),
-             entry.time_msc, entry.flags, volume)
-        )  # fmt: skip
+        return entry.tick() if entry is not None else None
 
     def on_book(self, body: memoryview) -> None:
         """Push 23 (spec 3.5.4), delta algorithm."""
-        for symbol_id, flags, levels in decode_book_push(body):
-            entry = self._by_id.get(symbol_id)
+        for item in decode_book(body):
+            entry = self._by_id.get(item.header.symbol_id)
             if entry is None:
                 continue
             book = self._books.setdefault(entry.name, _Book())
-            if flags & 2:
+            if item.header.books_flags & BOOK_FULL_SNAPSHOT_FLAG:
                 book.levels.clear()
-            for kind, price, volume in levels:
-                if kind == 0:
+            for level in item.levels:
+                if level.type == 0:
                     book.levels.clear()
                     continue
-                key = (kind, price)
-                if volume == 0:
+                key = (level.type, level.price)
+                if level.volume == 0:
                     book.levels.pop(key, None)
                     continue
-                total = book.levels.get(key, 0) + volume
+                total = book.levels.get(key, 0) + level.volume
                 if total <= 0:
                     book.levels.pop(key, None)
                 else:
                     book.levels[key] = total
-            self._hub.publish("book", self.book(entry.name), key=entry.name)
+            if entry.name in self.book_symbols:
+                self._hub.publish("book", self.book(entry.name), key=entry.name)
 
     def book(self, name: str) -> tuple[BookInfo, ...]:
-        """The book as the official BookInfo tuple: sells then buys, price descending."""
+        """The book as the official BookInfo tuple: sells then buys, price descending.
+
+        Raises:
+            BookNotSubscribedError: ``market_book_add`` was not called for ``name``.
+        """
+        if name not in self.book_symbols:
+            raise BookNotSubscribedError(name)
         book = self._books.get(name)
         entry = self._by_name.get(name)
         if book is None or entry is None:
             return ()
-        scale = 10.0 ** entry.digits
+        scale = 10.0**entry.digits
         rows = sorted(book.levels.items(), key=lambda kv: (kv[0][0] % 2 == 0, -kv[0][1]))
         return tuple(
             BookInfo._from_sequence(
@@ -283,6 +375,3 @@ class MarketData:
             )
             for (kind, price), vol in rows
         )
-
-    def tick_history(self, name: str) -> npt.NDArray[np.void]:
-        return self.ticks.ticks(name)

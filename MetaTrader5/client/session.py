@@ -17,17 +17,19 @@
 from __future__ import annotations
 
 import logging
-import struct
+import secrets
 
-from MetaTrader5.protocol.commands import Command
-
-from ._interim import (
-    AccountHeaderInfo,
-    decode_account_header_info,
-    decode_login_answer,
-    encode_login,
-    make_cid,
+from MetaTrader5.protocol import Command
+from MetaTrader5.protocol.messages import (
+    client_id,
+    decode_login_response,
+    decode_u32,
+    encode_login_request,
+    split_password,
 )
+from MetaTrader5.protocol.schemas.account import AccountHeader
+from MetaTrader5.protocol.schemas.auth import LoginRequest
+
 from .errors import ClientConnectionError, RequestTimeoutError, ServerError, login_error
 from .transport import Transport
 
@@ -39,6 +41,20 @@ _log = logging.getLogger("MetaTrader5.client")
 SPEC_SERVER_BUILD = 5687
 
 _warned_builds: set[int] = set()
+
+
+def make_cid() -> bytes:
+    """spec 3.8.1: 16 stable bytes per client (SHA-1 of a platform string + a random u)."""
+    return client_id(f"Linux;1;en-US;1920x1080;{secrets.randbelow(1_000_001)}")
+
+
+def _login_payload(creds: Credentials, otp: str, cid: bytes, session_id: int) -> bytes:
+    text, blob = split_password(creds.password)
+    request = LoginRequest(
+        password=text, otp=otp[:64], cid=cid, login=creds.login, password_blob=blob,
+        session=session_id,
+    )  # fmt: skip
+    return encode_login_request(request)
 
 
 class Credentials:
@@ -109,14 +125,14 @@ class Session:
         if creds.cleared:
             raise ClientConnectionError("credentials were cleared; create a new client")
         one_time = otp if otp is not None else creds.consume_otp()
-        payload = encode_login(creds.login, creds.password, one_time, self.cid, self.session_id)
+        payload = _login_payload(creds, one_time, self.cid, self.session_id)
         try:
             body = await self.transport.request(Command.LOGIN, payload, timeout)
         except ServerError as exc:
             raise login_error(exc.code) from None
         finally:
             del payload, one_time
-        _blob, self.session_id = decode_login_answer(body)
+        self.session_id = decode_login_response(body).session
         self.logged_in = True
         _log.info("logged in as %d", creds.login)
         self.transport.start_heartbeat()
@@ -134,19 +150,17 @@ class Session:
 
     def on_server_state(self, body: memoryview) -> bool:
         """Push 15 (spec 3.7.3): returns True if the gateway reaches the trade server."""
-        value = struct.unpack_from("<I", body, 0)[0] if len(body) >= 4 else 1
+        value = decode_u32(body, "push 15 state") if len(body) >= 4 else 1
         self.trade_server_connected = value == 0
         if not self.trade_server_connected:
             _log.warning("trade server not connected (push 15 value %d)", value)
         return self.trade_server_connected
 
-    def on_account_block(self, body: memoryview | bytes) -> AccountHeaderInfo | None:
+    def on_account_header(self, info: AccountHeader) -> None:
         """Track build and time zone from a cmd 3 answer or push 14 (spec 3.3.1, 4.3)."""
-        info = decode_account_header_info(body)
-        if info is None:
-            return None
         self.server_build = info.server_build
-        self.offset_seconds = info.offset_seconds
+        # spec 4.3: offset = timezone_shift + 3600 x daylight_mode (seconds).
+        self.offset_seconds = info.timezone_shift + 3600 * info.daylight_mode
         if info.server_build > SPEC_SERVER_BUILD and info.server_build not in _warned_builds:
             _warned_builds.add(info.server_build)
             _log.warning(
@@ -155,4 +169,3 @@ class Session:
                 info.server_build,
                 SPEC_SERVER_BUILD,
             )
-        return info

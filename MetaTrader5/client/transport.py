@@ -19,6 +19,14 @@ Rules (spec section in brackets):
   local ``close()`` comes first; the error passed says which.
 * TLS certificates are verified by default; ``verify_tls=False`` must be explicit and logs a
   warning. Wire dumps (DEBUG) show command ids, codes and sizes, never payloads.
+
+Framing, crypto, the key switch and response/push classification are the protocol core's
+``ClientConnection`` (sans-I/O); this module is the asyncio pump around it. A request that
+timed out stays "in flight" for the core; its late answer arrives as a ``Response`` and is
+discarded here as an *orphan* (``_orphans[command]``), so it cannot resolve a later request of
+the same id (spec 1.6: the server answers one id in order). An orphan is forgotten after
+``ORPHAN_GRACE`` times the timeout that request had (at least ``ORPHAN_MIN_S``), so a server
+that never answers one request does not shift every later answer of that id for long.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import contextlib
 import logging
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,20 +46,16 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.typing import Origin
 
-from MetaTrader5.protocol import frames
-from MetaTrader5.protocol.assumptions import (
-    BOOTSTRAP_PREFIX_LENGTH,
-    BOOTSTRAP_TOKEN_LENGTH,
-    MAX_MESSAGE_SIZE,
-    SESSION_KEY_LENGTHS,
+from MetaTrader5.protocol import (
+    BootstrapCompleted,
+    ClientConnection,
+    Command,
+    ExtensionAnnounced,
+    Push,
+    Response,
 )
-from MetaTrader5.protocol.commands import Command
-from MetaTrader5.protocol.crypto import INITIAL_KEY
-from MetaTrader5.protocol.exceptions import (
-    BootstrapRejectedError,
-    FrameError,
-    ProtocolError,
-)
+from MetaTrader5.protocol.assumptions import BOOTSTRAP_TOKEN_LENGTH, MAX_MESSAGE_SIZE
+from MetaTrader5.protocol.exceptions import FrameError, ProtocolError
 
 from .errors import (
     ClientConnectionError,
@@ -69,8 +74,12 @@ _log = logging.getLogger("MetaTrader5.client")
 
 #: spec 1.6: default request timeout of the official client.
 DEFAULT_TIMEOUT = 30.0
+#: An unanswered request's late answer is expected within this many times its timeout.
+ORPHAN_GRACE = 4.0
+ORPHAN_MIN_S = 1.0
 
 PushHandler = Callable[[int, int, memoryview], None]
+ExtensionHandler = Callable[[ExtensionAnnounced], None]
 DisconnectHandler = Callable[[BaseException], None]
 
 
@@ -120,10 +129,11 @@ class Transport:
             self._ssl = ssl_context or _tls_context(verify_tls)
         self.state = "new"
         self.token = bytes(BOOTSTRAP_TOKEN_LENGTH)
-        self.bootstrap_prefix = b""
-        self._key = INITIAL_KEY
+        self.bootstrap_build = 0
+        self.connection = ClientConnection()
         self._ws: WebSocket | None = None
         self._pending: dict[int, asyncio.Future[memoryview]] = {}
+        self._orphans: dict[int, deque[float]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._reader: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -132,6 +142,7 @@ class Transport:
         self.close_reason: BaseException | None = None
         self.on_push: PushHandler | None = None
         self.on_disconnect: DisconnectHandler | None = None
+        self.on_extension: ExtensionHandler | None = None
 
     def __repr__(self) -> str:
         return f"<Transport {self.name} {self.url} {self.state}>"
@@ -191,22 +202,14 @@ class Transport:
         ws = self._ws
         if ws is None:  # pragma: no cover - open() sets it first
             raise NotConnectedError("no socket")
-        await ws.send(frames.encode_client_message(INITIAL_KEY, Command.BOOTSTRAP, token))
-        message = await ws.recv(decode=False)
-        frame = frames.decode_server_message(INITIAL_KEY, message)
-        if frame.command != Command.BOOTSTRAP:
-            raise FrameError(f"expected the bootstrap answer, got command {frame.command}")
-        if frame.code:
-            raise BootstrapRejectedError(frame.code)
-        body = bytes(frame.body)
-        start = BOOTSTRAP_PREFIX_LENGTH + BOOTSTRAP_TOKEN_LENGTH
-        key = body[start:]
-        if len(key) not in SESSION_KEY_LENGTHS:
-            raise FrameError(f"bootstrap answer carries a {len(key)}-byte session key")
-        self.bootstrap_prefix = body[:BOOTSTRAP_PREFIX_LENGTH]
-        self.token = body[BOOTSTRAP_PREFIX_LENGTH:start]
-        self._key = key  # spec 1.5: key switch, both directions
-        _log.debug("%s < bootstrap ok, %d-byte session key", self.name, len(key))
+        await ws.send(self.connection.start(token))
+        events = self.connection.receive_data(await ws.recv(decode=False))
+        done = events[0] if events else None
+        if not isinstance(done, BootstrapCompleted):
+            raise FrameError("the bootstrap answer did not complete the bootstrap")
+        self.token = done.token
+        self.bootstrap_build = done.server_build
+        _log.debug("%s < bootstrap ok, %d-byte session key", self.name, len(done.session_key))
 
     # --- requests ----------------------------------------------------------------------------
 
@@ -242,18 +245,20 @@ class Transport:
                     if limited and self.rate_limiter is not None:
                         await self.rate_limiter.acquire()
                         self._check_ready()
-                    return await self._exchange(command, payload)
+                    return await self._exchange(command, payload, limit)
         except TimeoutError:
             raise RequestTimeoutError(command, limit) from None
 
-    async def _exchange(self, command: int, payload: bytes) -> memoryview:
+    async def _exchange(self, command: int, payload: bytes, limit: float) -> memoryview:
         ws = self._ws
         if ws is None:
             raise NotConnectedError("not connected")
         future: asyncio.Future[memoryview] = asyncio.get_running_loop().create_future()
         self._pending[command] = future
+        sent = False
         try:
-            message = frames.encode_client_message(self._key, command, payload)
+            message = self.connection.send_request(command, payload)
+            sent = True
             _log.debug("%s > cmd %d, %d bytes", self.name, command, len(payload))
             try:
                 await ws.send(message)
@@ -264,8 +269,26 @@ class Transport:
             # Removed on answer, timeout, cancellation and loss alike (house rule 5).
             if self._pending.get(command) is future:
                 del self._pending[command]
+                if sent and self.state == "ready":
+                    # Sent but unanswered: its answer, if it ever comes, is an orphan.
+                    deadline = time.monotonic() + max(ORPHAN_GRACE * limit, ORPHAN_MIN_S)
+                    self._orphans.setdefault(command, deque()).append(deadline)
             if not future.done():
                 future.cancel()
+
+    def _take_orphan(self, command: int) -> bool:
+        """True if an answer of ``command`` belongs to a request that already gave up."""
+        orphans = self._orphans.get(command)
+        if not orphans:
+            return False
+        now = time.monotonic()
+        while orphans and orphans[0] < now:
+            orphans.popleft()  # expired: that request was never answered
+        if not orphans:
+            del self._orphans[command]
+            return False
+        orphans.popleft()
+        return True
 
     def _check_ready(self) -> None:
         if self.state == "ready":
@@ -312,18 +335,38 @@ class Transport:
                 await ws.close()
 
     def _dispatch(self, message: bytes) -> None:
-        frame = frames.decode_server_message(self._key, message)
+        events = self.connection.receive_data(message)
         self.health.message_received()
-        command, code, body = frame.command, frame.code, frame.body
+        for event in events:
+            if isinstance(event, Response):
+                self._answer(event)
+            elif isinstance(event, Push):
+                self._push(event.command, 0, event.body)
+            elif isinstance(event, ExtensionAnnounced):
+                _log.debug("%s < extension v%d, capabilities %d",
+                           self.name, event.version, event.capabilities)  # fmt: skip
+                if self.on_extension is not None:
+                    self.on_extension(event)
+
+    def _answer(self, event: Response) -> None:
+        command, code, body = event.command, event.code, event.body
         _log.debug("%s < cmd %d code %d, %d bytes", self.name, command, code, len(body))
-        future = self._pending.pop(command, None)
-        if future is not None:
-            if not future.done():
-                if code:
-                    future.set_exception(ServerError(command, code))
-                else:
-                    future.set_result(body)
+        if self._take_orphan(command):
+            # spec 1.6: answers of one id come in order; this one belongs to a request that
+            # already timed out, never to the one waiting now.
             return
+        future = self._pending.pop(command, None)
+        if future is None:
+            self._push(command, code, body)
+            return
+        if not future.done():
+            if code:
+                future.set_exception(ServerError(command, code))
+            else:
+                future.set_result(body)
+
+    def _push(self, command: int, code: int, body: memoryview) -> None:
+        _log.debug("%s < push %d, %d bytes", self.name, command, len(body))
         handler = self.on_push
         if handler is not None:
             try:
@@ -366,6 +409,8 @@ class Transport:
         self._finished = True
         self.state = "closed"
         self.close_reason = reason
+        if self.connection.state.value != "closed":
+            self.connection.close()
         self.health.disconnected()
         pending, self._pending = self._pending, {}
         for future in pending.values():
@@ -415,5 +460,11 @@ class Transport:
         await self._closed_event.wait()
         return self.close_reason
 
+    @property
+    def tick_history_available(self) -> bool:
+        """True once the server announced the tick-history extension."""
+        return self.connection.tick_history_available
+
     def stats(self) -> dict[str, Any]:
-        return {"pending": len(self._pending), "state": self.state}
+        orphans = sum(map(len, self._orphans.values()))
+        return {"pending": len(self._pending), "state": self.state, "orphans": orphans}

@@ -85,6 +85,7 @@ def login_handler(server: WireServer) -> None:
 
     server.handlers[28] = login
     server.handlers[3] = lambda p: (0, account_block())
+    server.handlers[4] = lambda p: (0, struct.pack("<II", 0, 0))  # no positions, no orders
     server.handlers[6] = lambda p: (0, symbol_list())
     server.handlers[7] = lambda p: (0, b"")
     server.handlers[22] = lambda p: (0, b"")

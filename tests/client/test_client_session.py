@@ -46,7 +46,7 @@ def test_login_account_symbols_and_server_facts(caplog: pytest.LogCaptureFixture
                 assert client.state == "ready"
                 assert client.server_build == 9999
                 assert client.server_offset_seconds == 10800 + 3600
-                symbols = await client.symbols()
+                symbols = await client.market.load_symbols()
                 assert {n: (e.symbol_id, e.digits) for n, e in symbols.items()} == {
                     "EURUSD": (1, 5), "GBPUSD": (2, 5), "USDJPY": (3, 3)
                 }
@@ -56,7 +56,7 @@ def test_login_account_symbols_and_server_facts(caplog: pytest.LogCaptureFixture
                 health = client.health()
                 assert health.connected and health.server_build == 9999
             commands = [c for c, _ in server.received]
-            assert commands[:3] == [28, 3, 6]
+            assert commands[:4] == [28, 3, 6, 4]
             assert commands[-1] == 2  # logout before closing
             # session id of the login answer is remembered (sent again on re-login)
             assert client.state == "closed"
@@ -145,12 +145,12 @@ def test_book_delta_algorithm() -> None:
                                                      (1, 110025, 50_000_000)]))  # fmt: skip
                 await server.push(23, tf.book(1, 0, [(1, 110020, 0)]))
                 await asyncio.sleep(0.05)
-                final = client.market_book_get("EURUSD")
+                final = await client.market_book_get("EURUSD")
                 assert [(b.type, b.price, b.volume_dbl) for b in final] == [
                     (1, 1.10025, 0.5), (2, 1.1001, 2.0)
                 ]
                 assert len(books) == 3
-                assert await client.market_book_release("EURUSD")
+                await client.market_book_release("EURUSD")
                 assert [p for c, p in server.received if c == 22][-1] == struct.pack("<I", 0)
 
     run(main())
@@ -223,8 +223,8 @@ def test_two_accounts_in_one_loop_are_independent() -> None:
             tf.login_handler(s2)
             s2.handlers[6] = lambda p: (0, tf.symbol_list([("XAUUSD", 9, 2)]))
             async with _client(s1.url) as a, _client(s2.url, name="second") as b:
-                assert set(await a.symbols()) == {"EURUSD", "GBPUSD", "USDJPY"}
-                assert set(await b.symbols()) == {"XAUUSD"}
+                assert set(await a.market.load_symbols()) == {"EURUSD", "GBPUSD", "USDJPY"}
+                assert set(await b.market.load_symbols()) == {"XAUUSD"}
                 ta: list[Tick] = []
                 tb: list[Tick] = []
                 a.on_tick(ta.append)

@@ -28,11 +28,13 @@ def test_login_symbols_and_ticks_on_a_live_web_terminal() -> None:
             password=os.environ["MT5WEB_LIVE_PASSWORD"],
             timeout=30.0,
         ) as client:
-            symbols = await client.symbols()
-            assert symbols
-            name = next(iter(symbols))
-            await client.symbol_select(name)
+            symbols = await client.symbols_get()
+            assert symbols and await client.symbols_total() == len(symbols)
+            name = symbols[0].name
+            await client.symbol_select(name, True)
             await asyncio.sleep(5)
+            account = await client.account_info()
+            assert account.login == int(os.environ["MT5WEB_LIVE_LOGIN"])
             health = client.health()
             assert health.connected and health.server_build is not None
 

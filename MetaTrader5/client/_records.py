@@ -1,0 +1,136 @@
+"""Wire arrays (``bulk`` dtypes) -> official records, per spec 4.8, column-wise.
+
+Each column is converted once with numpy (times to ms, volumes / 10^8, UTF-16 columns to
+``str``), then the columns are zipped so that building a record is one tuple and one
+``_from_sequence`` call: no per-field Python work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from MetaTrader5.protocol import bulk
+from MetaTrader5.records import TradeDeal, TradeOrder, TradePosition
+
+__all__ = [
+    "deals_to_records",
+    "orders_to_records",
+    "positions_to_records",
+    "stack",
+]
+
+R = TypeVar("R", TradePosition, TradeOrder, TradeDeal)
+
+
+def _text(column: bulk.Array) -> list[str]:
+    return bulk.decode_utf16_column(column).tolist() if len(column) else []
+
+
+def _msc(seconds: bulk.Array, ms: bulk.Array) -> list[int]:
+    return (seconds.astype(np.int64) * 1000 + ms.astype(np.int64)).tolist()  # type: ignore[no-any-return]
+
+
+def _lots(volume: bulk.Array) -> list[float]:
+    return np.round(volume.astype(np.float64) / 1e8, 8).tolist()  # type: ignore[no-any-return]
+
+
+def _build(cls: type[R], columns: Sequence[list[Any]]) -> tuple[R, ...]:
+    make = cls._from_sequence
+    return tuple(make(values) for values in zip(*columns, strict=True))
+
+
+def stack(rows: Sequence[bulk.Array], dtype: np.dtype[Any]) -> bulk.Array:
+    """One array from single rows (dict values of the live state)."""
+    if not rows:
+        return np.zeros(0, dtype)
+    return np.concatenate(rows)
+
+
+def positions_to_records(
+    arr: bulk.Array,
+    price_current: list[float] | None = None,
+    profit: list[float] | None = None,
+) -> tuple[TradePosition, ...]:
+    """``POSITION_DTYPE`` -> ``TradePosition`` (spec 4.8: ticket = identifier = position_id).
+
+    ``price_current`` / ``profit`` replace the record's values with live ones when given.
+    """
+    ident = arr["position_id"].tolist()
+    return _build(TradePosition, [
+        ident,
+        arr["time_create"].tolist(),
+        _msc(arr["time_create"], arr["time_create_ms"]),
+        arr["time_update"].tolist(),
+        _msc(arr["time_update"], arr["time_update_ms"]),
+        arr["type"].tolist(),
+        arr["magic"].tolist(),
+        ident,
+        arr["reason"].tolist(),
+        _lots(arr["volume"]),
+        arr["price_open"].tolist(),
+        arr["sl"].tolist(),
+        arr["tp"].tolist(),
+        price_current if price_current is not None else arr["price_current"].tolist(),
+        arr["swap"].tolist(),
+        profit if profit is not None else arr["profit"].tolist(),
+        _text(arr["trade_symbol"]),
+        _text(arr["comment"]),
+        _text(arr["external_id"]),
+    ])  # fmt: skip
+
+
+def orders_to_records(arr: bulk.Array) -> tuple[TradeOrder, ...]:
+    """``ORDER_DTYPE`` -> ``TradeOrder`` (spec 4.8; position_by_id has no source: 0)."""
+    return _build(TradeOrder, [
+        arr["ticket"].tolist(),
+        arr["time_setup"].tolist(),
+        _msc(arr["time_setup"], arr["time_setup_ms"]),
+        arr["time_done"].tolist(),
+        _msc(arr["time_done"], arr["time_done_ms"]),
+        arr["time_expiration"].tolist(),
+        arr["type"].tolist(),
+        arr["type_time"].tolist(),
+        arr["type_filling"].tolist(),
+        arr["state"].tolist(),
+        arr["magic"].tolist(),
+        arr["position_id"].tolist(),
+        [0] * len(arr),
+        arr["reason"].tolist(),
+        _lots(arr["volume_initial"]),
+        _lots(arr["volume_current"]),
+        arr["price_order"].tolist(),
+        arr["sl"].tolist(),
+        arr["tp"].tolist(),
+        arr["price_current"].tolist(),
+        arr["price_trigger"].tolist(),
+        _text(arr["trade_symbol"]),
+        _text(arr["comment"]),
+        _text(arr["external_id"]),
+    ])  # fmt: skip
+
+
+def deals_to_records(arr: bulk.Array) -> tuple[TradeDeal, ...]:
+    """``DEAL_DTYPE`` -> ``TradeDeal`` (spec 4.8: price = the wire ``price``)."""
+    return _build(TradeDeal, [
+        arr["ticket"].tolist(),
+        arr["order"].tolist(),
+        arr["time_create"].tolist(),
+        _msc(arr["time_create"], arr["time_create_ms"]),
+        arr["type"].tolist(),
+        arr["entry"].tolist(),
+        arr["magic"].tolist(),
+        arr["position_id"].tolist(),
+        arr["reason"].tolist(),
+        _lots(arr["volume"]),
+        arr["price"].tolist(),
+        arr["commission"].tolist(),
+        arr["swap"].tolist(),
+        arr["profit"].tolist(),
+        arr["fee"].tolist(),
+        _text(arr["trade_symbol"]),
+        _text(arr["comment"]),
+        _text(arr["external_id"]),
+    ])  # fmt: skip
