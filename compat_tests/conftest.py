@@ -15,6 +15,22 @@ from types import ModuleType
 
 import pytest
 
+#: Statuses of the compatibility matrix (docs/compat_matrix.rst), weakest first: a subject's
+#: status is the strongest one any marker gives it (a calling-convention test saying
+#: "identical" does not hide that the values are computed).
+COMPAT_STATUSES = ("identical", "computed", "neutral", "unavailable")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Metadata only: scripts/make_compat_matrix.py collects these markers into the matrix.
+    config.addinivalue_line(
+        "markers",
+        "compat(*subjects, status='identical', note=''): the official behaviour this test "
+        "proves. Subjects: 'function:NAME', 'fields:Type' or 'fields:Type.a,b', "
+        "'constants:GROUP' or 'constants:*', 'dtype:rates|ticks', 'errors'. Status: "
+        + " / ".join(COMPAT_STATUSES),
+    )
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+#: Compatibility-matrix metadata (conftest.py, scripts/make_compat_matrix.py).
+compat = pytest.mark.compat
+
 NO_IPC = (-10004, "No IPC connection")
 T0 = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 T1 = dt.datetime(2020, 2, 1, tzinfo=dt.UTC)
@@ -48,6 +51,7 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]] = [
 ]
 
 
+@compat("function:last_error", "errors")
 def test_last_error_starts_empty_in_a_fresh_process() -> None:
     import subprocess
     import sys
@@ -57,6 +61,7 @@ def test_last_error_starts_empty_in_a_fresh_process() -> None:
     assert out.stdout.strip() == "(0, '')"
 
 
+@compat(*sorted({f"function:{case[0]}" for case in CASES}), "errors")
 @pytest.mark.parametrize(("name", "args", "kwargs", "sentinel"), CASES)
 def test_sentinel_and_no_ipc(
     mt5: ModuleType, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], sentinel: Any
@@ -67,12 +72,18 @@ def test_sentinel_and_no_ipc(
     assert mt5.last_error() == NO_IPC
 
 
+@compat("function:market_book_add", "function:market_book_release")
 @pytest.mark.parametrize("name", ["market_book_add", "market_book_release"])
 def test_market_book_failure_keeps_last_error(mt5: ModuleType, name: str) -> None:
     assert getattr(mt5, name)("EURUSD") is False
     assert mt5.last_error() == (1, "Success")
 
 
+@compat(
+    "function:initialize",
+    "errors",
+    note="no local terminal: path is a ws:// or wss:// Web Terminal URL, or ignored",
+)
 def test_initialize_without_terminal_returns_false(mt5: ModuleType) -> None:
     # A path where no terminal can be found: for the official package it is not an existing
     # terminal64.exe, for a Web Terminal implementation it is an unreachable endpoint.

@@ -6,6 +6,9 @@ from types import ModuleType
 
 import pytest
 
+#: Compatibility-matrix metadata (conftest.py, scripts/make_compat_matrix.py).
+compat = pytest.mark.compat
+
 NOARGS = [
     "shutdown",
     "version",
@@ -46,6 +49,7 @@ KEYWORDS = [
 ]
 
 
+@compat(*[f"function:{name}" for name in NOARGS])
 @pytest.mark.parametrize("name", NOARGS)
 def test_no_argument_functions(mt5: ModuleType, name: str) -> None:
     with pytest.raises(TypeError, match=rf"{name}\(\) takes no arguments \(2 given\)"):
@@ -54,6 +58,7 @@ def test_no_argument_functions(mt5: ModuleType, name: str) -> None:
         getattr(mt5, name)(a=1)
 
 
+@compat(*[f"function:{name}" for name in POSITIONAL_ONLY])
 @pytest.mark.parametrize("name", sorted(POSITIONAL_ONLY))
 def test_positional_only_functions_reject_keywords(mt5: ModuleType, name: str) -> None:
     mt5.account_info()
@@ -63,6 +68,7 @@ def test_positional_only_functions_reject_keywords(mt5: ModuleType, name: str) -
     assert mt5.last_error() == before
 
 
+@compat("function:symbol_select", "function:copy_rates_from")
 def test_documented_keyword_mistakes_raise(mt5: ModuleType) -> None:
     with pytest.raises(TypeError):
         mt5.symbol_select("EURUSD", enable=True)
@@ -70,11 +76,13 @@ def test_documented_keyword_mistakes_raise(mt5: ModuleType) -> None:
         mt5.copy_rates_from("EURUSD", mt5.TIMEFRAME_H1, 0, count=10)
 
 
+@compat(*[f"function:{name}" for name in KEYWORDS])
 @pytest.mark.parametrize("name", KEYWORDS)
 def test_keyword_functions_ignore_unknown_keywords(mt5: ModuleType, name: str) -> None:
     getattr(mt5, name)(surely_not_a_parameter=1)  # no TypeError
 
 
+@compat("function:shutdown", "errors")
 def test_shutdown_always_true_and_resets_last_error(mt5: ModuleType) -> None:
     mt5.account_info()
     assert mt5.shutdown() is True

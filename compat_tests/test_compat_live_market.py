@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+#: Compatibility-matrix metadata (conftest.py, scripts/make_compat_matrix.py).
+compat = pytest.mark.compat
+
 RATES_FIELDS = ["time", "open", "high", "low", "close", "tick_volume", "spread", "real_volume"]
 TICKS_FIELDS = ["time", "bid", "ask", "last", "volume", "time_msc", "flags", "volume_real"]
 SUCCESS = (1, "Success")
@@ -24,6 +27,11 @@ def _types(record: Any, pattern: str) -> None:
         assert type(value) is kinds[kind], (record, value, kind)
 
 
+@compat("function:initialize", "errors")
+@compat(
+    "function:version",
+    note="the build is the trade server's; the date is the Web Terminal build's",
+)
 def test_initialize_version_and_last_error(live: ModuleType) -> None:
     assert live.last_error() == SUCCESS
     version = live.version()
@@ -33,6 +41,37 @@ def test_initialize_version_and_last_error(live: ModuleType) -> None:
     assert live.last_error() == SUCCESS
 
 
+@compat("function:terminal_info", "fields:TerminalInfo")
+@compat(
+    "fields:TerminalInfo.community_account,community_connection,community_balance,mqid",
+    "fields:TerminalInfo.dlls_allowed,tradeapi_disabled,email_enabled,ftp_enabled",
+    "fields:TerminalInfo.notifications_enabled,codepage,retransmission,data_path,commondata_path",
+    status="neutral",
+    note="no desktop terminal: False, 0, 0.0 or empty",
+)
+@compat(
+    "fields:TerminalInfo.path",
+    status="neutral",
+    note="the endpoint URL",
+)
+@compat(
+    "function:account_info",
+    "fields:AccountInfo.profit,equity,margin,margin_free,margin_level",
+    "fields:AccountInfo.margin_initial,margin_maintenance",
+    status="computed",
+    note="computed locally from positions, ticks and contract terms, as the Web Terminal does",
+)
+@compat("fields:AccountInfo")
+@compat(
+    "fields:AccountInfo.limit_orders,fifo_close,commission_blocked",
+    status="neutral",
+    note="no wire source: 0, False, 0.0",
+)
+@compat(
+    "fields:AccountInfo.trade_expert",
+    status="neutral",
+    note="follows trade_allowed",
+)
 def test_terminal_and_account_info(live: ModuleType) -> None:
     terminal = live.terminal_info()
     assert type(terminal).__name__ == "TerminalInfo"
@@ -45,6 +84,11 @@ def test_terminal_and_account_info(live: ModuleType) -> None:
     assert account.equity == pytest.approx(account.balance + account.credit + account.profit)
 
 
+@compat(
+    "function:symbols_total",
+    "function:symbols_get",
+    "fields:SymbolInfo",
+)
 def test_symbols_total_and_symbols_get_masks(live: ModuleType) -> None:
     total = live.symbols_total()
     everything = live.symbols_get()
@@ -60,6 +104,26 @@ def test_symbols_total_and_symbols_get_masks(live: ModuleType) -> None:
     assert live.last_error() == SUCCESS
 
 
+@compat(
+    "function:symbol_info",
+    "function:symbol_select",
+    "fields:SymbolInfo",
+)
+@compat(
+    "fields:SymbolInfo.custom,bank,formula",
+    status="neutral",
+    note="no custom symbols over a Web Terminal: False, empty",
+)
+@compat(
+    "fields:SymbolInfo.visible",
+    status="neutral",
+    note="equals select",
+)
+@compat(
+    "fields:SymbolInfo.trade_tick_value_profit,trade_tick_value_loss",
+    status="computed",
+    note="tick value converted to the deposit currency with the trade math",
+)
 def test_symbol_info_and_select(live: ModuleType, symbol: str) -> None:
     assert live.symbol_select(symbol) is True  # enable omitted = select (API.md 9.3)
     info = live.symbol_info(symbol)
@@ -74,6 +138,7 @@ def test_symbol_info_and_select(live: ModuleType, symbol: str) -> None:
     assert live.last_error()[0] < 0
 
 
+@compat("function:symbol_info_tick", "fields:Tick")
 def test_symbol_info_tick_is_current(live: ModuleType, symbol: str) -> None:
     tick = live.symbol_info_tick(symbol)
     assert type(tick).__name__ == "Tick"
@@ -84,6 +149,12 @@ def test_symbol_info_tick_is_current(live: ModuleType, symbol: str) -> None:
     assert tick.time >= int(bar["time"][0]) - 60  # not older than the forming bar
 
 
+@compat(
+    "function:market_book_add",
+    "function:market_book_get",
+    "function:market_book_release",
+    "fields:BookInfo",
+)
 def test_market_book(live: ModuleType, symbol: str) -> None:
     assert live.market_book_add(symbol) is True
     book: Any = ()
@@ -110,6 +181,12 @@ def _rates_ok(rates: Any, count: int | None = None) -> None:
     assert np.all(rates["high"] >= rates["low"])
 
 
+@compat("function:copy_rates_from_pos", "dtype:rates")
+@compat(
+    "dtype:rates.spread",
+    status="neutral",
+    note="0: bars carry no spread on the wire",
+)
 def test_copy_rates_from_pos(live: ModuleType, symbol: str) -> None:
     for _ in range(3):  # a new bar may open between the two calls: retry
         latest = live.copy_rates_from_pos(symbol, live.TIMEFRAME_M1, 0, 11)
@@ -124,6 +201,7 @@ def test_copy_rates_from_pos(live: ModuleType, symbol: str) -> None:
     assert np.all(h1["time"] % 3600 == 0)
 
 
+@compat("function:copy_rates_from", "function:copy_rates_range")
 def test_copy_rates_from_and_range_dates(live: ModuleType, symbol: str) -> None:
     reference = int(live.copy_rates_from_pos(symbol, live.TIMEFRAME_H1, 10, 1)["time"][0])
     rates = live.copy_rates_from(symbol, live.TIMEFRAME_H1, reference + 1800, 5)
@@ -140,6 +218,13 @@ def test_copy_rates_from_and_range_dates(live: ModuleType, symbol: str) -> None:
     assert np.array_equal(ranged["time"], rates["time"])  # both ends included
 
 
+@compat(
+    "function:copy_ticks_from",
+    "function:copy_ticks_range",
+    note="full history on the simulator (extension); on a broker only the ticks streamed "
+    "since the symbol was subscribed, earlier requests fail with last_error -1",
+)
+@compat("dtype:ticks")
 def test_copy_ticks(live: ModuleType, symbol: str) -> None:
     start = int(live.copy_rates_from_pos(symbol, live.TIMEFRAME_M1, 3, 1)["time"][0])
     ticks = live.copy_ticks_from(symbol, start, 50, live.COPY_TICKS_ALL)
@@ -156,12 +241,19 @@ def test_copy_ticks(live: ModuleType, symbol: str) -> None:
     assert np.all(info["flags"] & (live.TICK_FLAG_BID | live.TICK_FLAG_ASK))
 
 
+@compat("function:copy_rates_from")
 @pytest.mark.parametrize("bad", [np.int64(1_700_000_000), "2023-01-01", dt.date(2023, 1, 1)])
 def test_unsupported_date_types_fail(live: ModuleType, symbol: str, bad: Any) -> None:
     assert live.copy_rates_from(symbol, live.TIMEFRAME_M1, bad, 10) is None
     assert live.last_error() == (-2, "Invalid arguments")
 
 
+@compat(
+    "function:order_calc_margin",
+    "function:order_calc_profit",
+    status="computed",
+    note="computed locally with the trade math: the protocol has no such request",
+)
 def test_order_calc_margin_and_profit(live: ModuleType, symbol: str) -> None:
     tick = live.symbol_info_tick(symbol)
     info = live.symbol_info(symbol)
@@ -179,6 +271,7 @@ def test_order_calc_margin_and_profit(live: ModuleType, symbol: str) -> None:
     assert live.last_error()[0] < 0
 
 
+@compat("function:symbol_select", "function:symbols_get")
 def test_market_watch_selection(live: ModuleType, symbol: str) -> None:
     other = next(s.name for s in live.symbols_get() if s.name != symbol and not s.custom)
     assert live.symbol_select(other, True) is True

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+#: Compatibility-matrix metadata (conftest.py, scripts/make_compat_matrix.py).
+compat = pytest.mark.compat
+
 #: This suite's magic number; the ``trading`` fixture (conftest) removes what carries it.
 MAGIC = 7_310_001
 SUCCESS = (1, "Success")
@@ -44,6 +47,12 @@ def _open(mt5: ModuleType, symbol: str, kind: int, volume: float = 0.1) -> Any:
     return result, position
 
 
+@compat(
+    "function:order_check",
+    "fields:OrderCheckResult",
+    status="computed",
+    note="checked and computed locally: the protocol has no order-check request",
+)
 def test_order_check(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     tick = mt5.symbol_info_tick(symbol)
@@ -68,6 +77,12 @@ def test_order_check(trading: ModuleType, symbol: str) -> None:
     assert mt5.last_error() == SUCCESS
 
 
+@compat("function:order_send", "fields:OrderSendResult")
+@compat(
+    "fields:OrderSendResult.retcode_external",
+    status="neutral",
+    note="0",
+)
 def test_order_send_result_and_argument_errors(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     result = _deal(mt5, symbol, mt5.ORDER_TYPE_BUY, 0.1)
@@ -83,6 +98,7 @@ def test_order_send_result_and_argument_errors(trading: ModuleType, symbol: str)
     assert mt5.last_error() == (-2, 'Invalid "comment" argument')
 
 
+@compat("function:order_send")
 def test_a_rejected_order_is_still_a_result(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     rejected = _deal(mt5, symbol, mt5.ORDER_TYPE_BUY, 0.123456)  # not a volume step
@@ -92,6 +108,16 @@ def test_a_rejected_order_is_still_a_result(trading: ModuleType, symbol: str) ->
     assert mt5.last_error() == SUCCESS
 
 
+@compat(
+    "function:positions_get",
+    "function:positions_total",
+    "fields:TradePosition",
+)
+@compat(
+    "fields:TradePosition.price_current,profit",
+    status="computed",
+    note="recomputed on every tick, in the deposit currency",
+)
 def test_getters_filter_precedence(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     _, position = _open(mt5, symbol, mt5.ORDER_TYPE_BUY)
@@ -114,6 +140,14 @@ def test_getters_filter_precedence(trading: ModuleType, symbol: str) -> None:
     assert mt5.last_error() == (-2, "Unnamed arguments not allowed")
 
 
+@compat(
+    "function:order_send",
+    "function:positions_get",
+    "function:history_deals_get",
+    "function:history_orders_get",
+    "fields:TradeDeal",
+    "fields:TradeOrder",
+)
 def test_modify_partial_close_and_close(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     info = mt5.symbol_info(symbol)
@@ -152,6 +186,14 @@ def test_modify_partial_close_and_close(trading: ModuleType, symbol: str) -> Non
     assert all(o.state == mt5.ORDER_STATE_FILLED for o in orders)
 
 
+@compat(
+    "fields:TradePosition.magic",
+    "fields:TradeOrder.magic",
+    "fields:TradeDeal.magic",
+    status="neutral",
+    note="0 for trades sent through a Web Terminal: its requests have no magic field "
+    "(the echoed request keeps it)",
+)
 @pytest.mark.xfail(
     reason="the Web Terminal protocol has no magic field (PROTOCOL.md 4.5): positions, orders "
     "and deals opened through it report magic 0; the official terminal keeps the request's",
@@ -166,6 +208,7 @@ def test_magic_number_round_trips(trading: ModuleType, symbol: str) -> None:
     assert deal.magic == MAGIC
 
 
+@compat("function:order_send")
 def test_close_by(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     account = mt5.account_info()
@@ -187,6 +230,13 @@ def test_close_by(trading: ModuleType, symbol: str) -> None:
     assert mt5.positions_get(ticket=sell.ticket) == ()
 
 
+@compat(
+    "function:order_send",
+    "function:orders_get",
+    "function:orders_total",
+    "function:history_orders_get",
+    "fields:TradeOrder",
+)
 def test_pending_order_place_modify_remove(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     info = mt5.symbol_info(symbol)
@@ -226,6 +276,12 @@ def test_pending_order_place_modify_remove(trading: ModuleType, symbol: str) -> 
     assert history.state == mt5.ORDER_STATE_CANCELED
 
 
+@compat(
+    "function:history_deals_total",
+    "function:history_orders_total",
+    "function:history_deals_get",
+    "function:history_orders_get",
+)
 def test_history_totals_match_getters_and_group(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     result, _ = _open(mt5, symbol, mt5.ORDER_TYPE_SELL)
@@ -242,6 +298,12 @@ def test_history_totals_match_getters_and_group(trading: ModuleType, symbol: str
     assert mt5.history_deals_get(ticket=2**62) == ()
 
 
+@compat(
+    "function:Buy",
+    "function:Close",
+    "function:_RawOrder",
+    "function:positions_get",
+)
 def test_buy_sell_close_helpers(trading: ModuleType, symbol: str) -> None:
     mt5 = trading
     bought = mt5.Buy(symbol, 0.1)
@@ -251,6 +313,7 @@ def test_buy_sell_close_helpers(trading: ModuleType, symbol: str) -> None:
     assert mt5.positions_get(ticket=position.ticket) == ()
 
 
+@compat("function:symbol_select")
 def test_a_symbol_with_a_position_cannot_leave_market_watch(
     trading: ModuleType, symbol: str
 ) -> None:

@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+#: Compatibility-matrix metadata (conftest.py, scripts/make_compat_matrix.py).
+compat = pytest.mark.compat
+
 FIELD_COUNTS = {
     "AccountInfo": 28,
     "TerminalInfo": 22,
@@ -23,6 +26,7 @@ FIELD_COUNTS = {
 }
 
 
+@compat(*[f"fields:{name}" for name in FIELD_COUNTS])
 @pytest.mark.parametrize(("name", "size"), sorted(FIELD_COUNTS.items()))
 def test_result_type_behaviour(mt5: ModuleType, name: str, size: int) -> None:
     cls = getattr(mt5, name)
@@ -38,6 +42,7 @@ def test_result_type_behaviour(mt5: ModuleType, name: str, size: int) -> None:
         cls(tuple(range(size + 1)))
 
 
+@compat("fields:Tick", "fields:BookInfo")
 def test_tick_and_book_field_names(mt5: ModuleType) -> None:
     tick = mt5.Tick((1, 1.1, 1.2, 0.0, 0, 1000, 6, 0.0))
     assert (tick.time, tick.bid, tick.ask, tick.time_msc, tick.flags) == (1, 1.1, 1.2, 1000, 6)
@@ -45,6 +50,7 @@ def test_tick_and_book_field_names(mt5: ModuleType) -> None:
     assert book._asdict() == {"type": 1, "price": 1.5, "volume": 10, "volume_dbl": 10.0}
 
 
+@compat("fields:OrderCheckResult", "fields:TradeRequest")
 def test_asdict_is_not_recursive(mt5: ModuleType) -> None:
     request = mt5.TradeRequest(tuple([0] * 17))
     result = mt5.OrderCheckResult((0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, "Done", request))
@@ -52,6 +58,7 @@ def test_asdict_is_not_recursive(mt5: ModuleType) -> None:
     assert result.request._asdict()["action"] == 0
 
 
+@compat("dtype:rates")
 def test_dtypes_via_numpy(mt5: ModuleType) -> None:
     np = pytest.importorskip("numpy")
     rates = np.dtype(
@@ -69,6 +76,13 @@ def test_dtypes_via_numpy(mt5: ModuleType) -> None:
     assert rates.itemsize == 60
 
 
+@compat(
+    "constants:*",
+    "errors",
+    "function:Buy",
+    "function:Sell",
+    "function:Close",
+)
 def test_namespace(mt5: ModuleType) -> None:
     assert mt5.__version__ == "5.0.6231"
     assert mt5.__author__ == "MetaQuotes Ltd."

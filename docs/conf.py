@@ -14,6 +14,8 @@ from pathlib import Path
 # working tree's ``MetaTrader5`` rather than some other installed copy.
 _ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(_ROOT))
+# Our own extension (docs/_ext): the official API reference rendered from mt5_api.json.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 
 
 def _read_version() -> str:
@@ -33,16 +35,17 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "myst_parser",  # compat_differences.md is Markdown, maintained next to the code
+    "mt5_reference",
 ]
 
-# Contributor notes (docs/dev) are Markdown for the team, not part of the user manual;
-# compat_differences.md is maintained elsewhere and linked once it is ready.
-exclude_patterns = ["_build", "dev", "compat_differences.md", "Thumbs.db", ".DS_Store"]
-source_suffix = {".rst": "restructuredtext"}
+# Contributor notes (docs/dev) are Markdown for the team, not part of the user manual.
+exclude_patterns = ["_build", "dev", "_ext", "Thumbs.db", ".DS_Store"]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 
-# Strictness: the build runs with -W; nitpicky cross-reference checks come later, once the
-# API reference pages exist.
+# Strictness: the build runs with -W. Cross-references to types autodoc cannot resolve
+# (numpy, typing internals) are not checked.
 nitpicky = False
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
@@ -51,4 +54,4 @@ napoleon_numpy_docstring = False
 
 html_theme = "alabaster"
 html_title = f"mt5web {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]

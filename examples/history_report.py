@@ -18,11 +18,12 @@ pd.set_option("display.max_columns", 12)
 pd.set_option("display.width", 160)
 
 
-def main():
+def main() -> int:
     if not mt5.initialize():
         print("initialize() failed, error code =", mt5.last_error())
         return 1
-    print(mt5.terminal_info().name, mt5.version())
+    terminal = mt5.terminal_info()
+    print(terminal.name if terminal else "?", mt5.version())
     mt5.symbol_select(SYMBOL, True)
 
     rates = mt5.copy_rates_from_pos(SYMBOL, mt5.TIMEFRAME_H1, 0, 24)
@@ -32,6 +33,10 @@ def main():
     print(rates_frame.tail(5))
 
     tick = mt5.symbol_info_tick(SYMBOL)
+    if tick is None:
+        print("no price:", mt5.last_error())
+        mt5.shutdown()
+        return 1
     request = {
         "action": mt5.TRADE_ACTION_DEAL,
         "symbol": SYMBOL,
@@ -45,6 +50,10 @@ def main():
         "type_filling": mt5.ORDER_FILLING_FOK,
     }
     result = mt5.order_send(request)
+    if result is None:
+        print("order_send() failed:", mt5.last_error())
+        mt5.shutdown()
+        return 1
     print("order_send:", result.retcode, result.comment, "deal", result.deal)
     print(result._asdict()["request"]._asdict())
 

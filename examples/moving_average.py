@@ -25,10 +25,10 @@ VOLUME = 0.1
 MAGIC = 240_531
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 PAUSE_SECONDS = 1.0
-OPENED = set()  # position identifiers this run opened
+OPENED: set[int] = set()  # position identifiers this run opened
 
 
-def filling_mode(symbol):
+def filling_mode(symbol: str) -> int:
     """An order filling type the symbol allows (its filling_mode is a bit mask)."""
     info = mt5.symbol_info(symbol)
     if info is not None and info.filling_mode & 1:
@@ -38,19 +38,19 @@ def filling_mode(symbol):
     return mt5.ORDER_FILLING_RETURN
 
 
-def wanted_side():
+def wanted_side() -> int:
     """+1 (long) when the fast average is above the slow one, -1 otherwise."""
     rates = mt5.copy_rates_from_pos(SYMBOL, TIMEFRAME, 0, SLOW)
     if rates is None or len(rates) < SLOW:
         print("not enough bars:", mt5.last_error())
         return 0
     closes = rates["close"]
-    fast, slow = closes[-FAST:].mean(), closes.mean()
+    fast, slow = float(closes[-FAST:].mean()), float(closes.mean())
     print(f"  close={closes[-1]:.5f} fast MA={fast:.5f} slow MA={slow:.5f}")
     return 1 if fast > slow else -1
 
 
-def my_positions():
+def my_positions() -> tuple[mt5.TradePosition, ...]:
     positions = mt5.positions_get(symbol=SYMBOL)
     if positions is None:
         print("positions_get failed:", mt5.last_error())
@@ -58,13 +58,15 @@ def my_positions():
     return tuple(p for p in positions if p.identifier in OPENED)
 
 
-def send(order_type, volume, position=0, comment="ma crossover"):
+def send(
+    order_type: int, volume: float, position: int = 0, comment: str = "ma crossover"
+) -> mt5.OrderSendResult | None:
     tick = mt5.symbol_info_tick(SYMBOL)
     if tick is None:
         print("no price:", mt5.last_error())
         return None
     price = tick.ask if order_type == mt5.ORDER_TYPE_BUY else tick.bid
-    request = {
+    request: dict[str, int | float | str] = {
         "action": mt5.TRADE_ACTION_DEAL,
         "symbol": SYMBOL,
         "volume": volume,
@@ -91,17 +93,21 @@ def send(order_type, volume, position=0, comment="ma crossover"):
     return result
 
 
-def close(position):
+def close(position: mt5.TradePosition) -> mt5.OrderSendResult | None:
     opposite = mt5.ORDER_TYPE_SELL if position.type == mt5.POSITION_TYPE_BUY else mt5.ORDER_TYPE_BUY
     print(f"  closing position {position.ticket} (profit {position.profit:.2f})")
     return send(opposite, position.volume, position.ticket, "ma close")
 
 
-def main():
+def main() -> int:
     if not mt5.initialize():
         print("initialize() failed:", mt5.last_error())
         return 1
     account = mt5.account_info()
+    if account is None:
+        print("account_info() failed:", mt5.last_error())
+        mt5.shutdown()
+        return 1
     print(
         f"account {account.login} on {account.server}, balance {account.balance:.2f} "
         f"{account.currency}"
@@ -126,7 +132,8 @@ def main():
     for position in my_positions():
         close(position)
     account = mt5.account_info()
-    print(f"done: balance {account.balance:.2f}, open positions {mt5.positions_total()}")
+    balance = account.balance if account is not None else float("nan")
+    print(f"done: balance {balance:.2f}, open positions {mt5.positions_total()}")
     mt5.shutdown()
     return 0
 
