@@ -66,6 +66,8 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
 
     def visit(node: ast.AST, top: bool) -> None:
         for child in ast.iter_child_nodes(node):
+            if _is_type_checking_block(child):
+                continue  # annotations only: never imported at run time
             nested = top and not isinstance(
                 child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
             )
@@ -84,9 +86,13 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
     return [(name, top) for name, top in found if name.startswith("MetaTrader5")]
 
 
-def _is_type_checking_only(path: Path, name: str) -> bool:
-    source = path.read_text(encoding="utf-8")
-    return "if TYPE_CHECKING:" in source and name in source.split("if TYPE_CHECKING:", 1)[1]
+def _is_type_checking_block(node: ast.AST) -> bool:
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _allowed(layer: str, target: str, top: bool) -> bool:
@@ -111,7 +117,7 @@ def test_imports_point_down(path: Path) -> None:
     bad = [
         target
         for target, top in _imports(path)
-        if not _allowed(layer, target, top) and not _is_type_checking_only(path, target)
+        if not _allowed(layer, target, top)
     ]
     assert not bad, f"{path.relative_to(PACKAGE)} ({layer} layer) imports upward: {bad}"
 
@@ -125,3 +131,5 @@ def test_the_walk_sees_real_imports() -> None:
     assert not _allowed("face", "MetaTrader5.server", True)
     assert _allowed("face", "MetaTrader5.server", False)
     assert _is_module("MetaTrader5.constants") and not _is_module("MetaTrader5.nothing_here")
+    guarded = ast.parse("if TYPE_CHECKING:\n    import x\n").body[0]
+    assert _is_type_checking_block(guarded)
