@@ -20,12 +20,20 @@ that the script and its child processes never see them. On the embedded simulato
 login at all, its first (by default the demo) account is used. ``server`` is informational for a
 Web Terminal (the URL already names the broker's server) and is not sent. Credentials are
 never logged.
+
+Request rate limit (:func:`rate_limit`): a broker's gateway gets the client's token bucket
+(``DEFAULT_RATE_LIMIT``: 50 requests/s on average, bursts of 20), so that a loop of calls
+cannot flood it; the embedded simulator gets none (it is our own server, and a limiter would
+turn every loop of requests into 20 ms per call). ``MT5WEB_RATE_LIMIT`` overrides both, read at
+each ``initialize()``: ``"RATE"`` or ``"RATE/BURST"`` (e.g. ``"10/5"``) sets the bucket, and
+``"0"``, ``"off"`` or ``"none"`` removes it.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -42,6 +50,9 @@ __all__ = [
     "ENV_PASSWORD",
     "ENV_SERVER",
     "ENV_SIM_CONFIG",
+    "ENV_RATE_LIMIT",
+    "DEFAULT_RATE_LIMIT",
+    "rate_limit",
     "Endpoint",
     "configure",
     "resolve",
@@ -54,6 +65,10 @@ ENV_LOGIN = "MT5WEB_LOGIN"
 ENV_PASSWORD = "MT5WEB_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ENV_SERVER = "MT5WEB_SERVER"
 ENV_SIM_CONFIG = "MT5WEB_SIM_CONFIG"
+ENV_RATE_LIMIT = "MT5WEB_RATE_LIMIT"
+
+#: (requests per second, burst) for a Web Terminal gateway when ``MT5WEB_RATE_LIMIT`` is unset.
+DEFAULT_RATE_LIMIT: tuple[float, int] = (50.0, 20)
 
 _log = logging.getLogger("MetaTrader5")
 _URL_SCHEMES = ("ws://", "wss://")
@@ -162,6 +177,30 @@ def resolve(
         account = handle.server.context.config.accounts[0]
         login, password = account.login, account.password
     return Endpoint(handle.url, login, password or "", server, simulated=True)
+
+
+def rate_limit(simulated: bool) -> tuple[float, int] | None:
+    """The client's request bucket for an endpoint, or None for no limit (module docstring).
+
+    Raises:
+        InitializeError: ``MT5WEB_RATE_LIMIT`` is set but not ``RATE[/BURST]`` or ``off``.
+    """
+    text = os.environ.get(ENV_RATE_LIMIT, "").strip().lower()
+    if not text:
+        return None if simulated else DEFAULT_RATE_LIMIT
+    if text in ("0", "off", "none"):
+        return None
+    rate_text, _, burst_text = text.partition("/")
+    try:
+        rate = float(rate_text)
+        burst = int(burst_text) if burst_text else DEFAULT_RATE_LIMIT[1]
+    except ValueError:
+        raise InitializeError(f"{ENV_RATE_LIMIT}={text!r}: expected RATE[/BURST] or off") from None
+    if rate <= 0:
+        return None
+    if burst < 1 or not math.isfinite(rate):
+        raise InitializeError(f"{ENV_RATE_LIMIT}={text!r}: expected RATE[/BURST] or off")
+    return rate, burst
 
 
 def embedded_simulator() -> SimulatorHandle:

@@ -24,6 +24,13 @@ client facade"); the client's and the bridge's exceptions travel up unchanged an
 by ``errors.ERROR_TABLE`` only. The client and the bridge (asyncio, websockets) are imported
 here lazily, on the first ``initialize()``, so ``import MetaTrader5`` stays light.
 
+Hop-free reads: ``positions_total``, ``orders_total`` and ``symbols_total`` (while the symbol
+list is fresh) are answered from ``client.counts()`` in the caller's thread, without a trip
+through the bridge: the client keeps those figures in tuples its loop replaces whole, never
+mutates, so reading them from another thread is safe by construction (a stale symbol list
+still takes the hop, which refreshes it). The request rate limit is chosen by
+``_endpoint.rate_limit``: none on the embedded simulator, a token bucket on a broker.
+
 Timeouts: ``initialize(timeout=ms)`` (0 = 60000, API.md 3) bounds the connection and login;
 every later call of the session is bounded by the same value capped at
 :data:`MAX_CALL_SECONDS`, and a call that outlives it returns the official sentinel with
@@ -263,6 +270,19 @@ class WebSession:
 
         return self._bridge.call(invoke(), self.call_timeout)
 
+    def _count(self, index: int, name: str) -> int:
+        """positions/orders/symbols total without a thread hop when the client has it.
+
+        ``client.counts()`` reads immutable tuples the bridge loop replaces whole, so it is
+        safe from this thread by construction; a stale symbol list (None) takes the hop, so
+        that ``symbols_total`` refreshes it exactly as before.
+        """
+        client = self._client
+        if client is None or client.state != "ready":
+            raise NotConnectedError  # API.md 2.2, as in _call
+        value = client.counts()[index]
+        return int(self._call(name)) if value is None else int(value)
+
     def _act(self, name: str, *args: Any) -> None:
         """Like :meth:`_call`, for actions: they return None (or True) and raise on failure."""
         if self._call(name, *args) is False:
@@ -291,7 +311,7 @@ class WebSession:
         # is a new authenticated socket, so open the new one first and keep the old on failure.
         from ._endpoint import Endpoint  # noqa: PLC0415 - light import of the module layer
 
-        endpoint = Endpoint(self._client.url, login, password or "", server)
+        endpoint = Endpoint(self._client.url, login, password or "", server, self.simulated)
         client = _connect(self._bridge, endpoint, timeout, self.call_timeout)
         old, self._client = self._client, client
         try:
@@ -344,7 +364,7 @@ class WebSession:
         return self._value("terminal_info")  # type: ignore[no-any-return]
 
     def symbols_total(self) -> int:
-        return int(self._value("symbols_total") or 0)
+        return self._count(2, "symbols_total")
 
     def symbols_get(self, group: str | None) -> tuple[SymbolInfo, ...]:
         return tuple(self._call("symbols_get", group))
@@ -393,7 +413,7 @@ class WebSession:
         return self._value("copy_ticks_range", symbol, date_from_msc, date_to_msc, flags)  # type: ignore[no-any-return]
 
     def orders_total(self) -> int:
-        return int(self._call("orders_total"))
+        return self._count(1, "orders_total")
 
     def orders_get(
         self, symbol: str | None = None, ticket: int | None = None
@@ -401,7 +421,7 @@ class WebSession:
         return tuple(self._call("orders_get", symbol=symbol, ticket=ticket))
 
     def positions_total(self) -> int:
-        return int(self._call("positions_total"))
+        return self._count(0, "positions_total")
 
     def positions_get(
         self, symbol: str | None = None, ticket: int | None = None
@@ -459,8 +479,11 @@ class WebSession:
 
 def _connect(bridge: Any, endpoint: Endpoint, timeout_ms: int, call_timeout: float) -> Any:
     """Open and log in one client on the bridge loop within ``timeout_ms`` (API.md 3)."""
+    from ._endpoint import rate_limit  # noqa: PLC0415 - light import of the module layer
     from .client import WebTerminalClient  # noqa: PLC0415 - asyncio/websockets on demand
 
+    # _endpoint.rate_limit: none on the embedded simulator, a token bucket on a broker.
+    limit = rate_limit(endpoint.simulated)
     client = WebTerminalClient(
         endpoint.url,
         login=endpoint.login,
@@ -471,6 +494,8 @@ def _connect(bridge: Any, endpoint: Endpoint, timeout_ms: int, call_timeout: flo
         # reconnect behind a blocking call; initialize() again reconnects.
         reconnect=False,
         name=f"mt5-{endpoint.login}",
+        requests_per_second=limit[0] if limit is not None else None,
+        burst=limit[1] if limit is not None else 1,
     )
     open_timeout = (timeout_ms if timeout_ms > 0 else _DEFAULT_TIMEOUT_MS) / 1000.0
     try:

@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any, Concatenate, Final, ParamSpec, TypeVar
 
 from . import _arguments as rules
 from ._group_filter import filter_by_group
-from ._session import Listener, Session, open_session
 from .errors import LastError, NotConnectedError, NotFoundError, error_for
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ._session import Listener, Session
     from .records import (
         AccountInfo,
         BookInfo,
@@ -229,6 +229,10 @@ class Terminal:
                 raise
 
     def _open(self, parsed: rules.InitializeArgs) -> bool:
+        # The session layer (and logging with it) loads on the first initialize(), so that
+        # ``import MetaTrader5`` stays close to ``import numpy`` (docs/benchmarks.rst P5).
+        from ._session import open_session  # noqa: PLC0415
+
         with self._lifecycle:
             self._close()  # initialize() first closes an existing connection (API.md 3)
             self._session = open_session(*parsed)

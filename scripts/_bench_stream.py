@@ -4,9 +4,10 @@ P3 feeds pre-encoded push 8 messages (encrypted with the live session key of a r
 through ``Transport._dispatch`` - the very function the transport's reader calls for every
 WebSocket message - so the figure is the client's decrypt + decode + state update + tick
 store + ``on_tick`` dispatch, without the network. The batch figure uses the same protocol
-core (``ClientConnection.receive_data``, ``bulk.decode_ticks``, ``bulk.ticks_to_official``)
-and hands each push to the callback as one ``TICKS_DTYPE`` array: the client has no such
-API yet (see docs/benchmarks.rst), so this is what one would cost. The end-to-end figure runs
+core (``ClientConnection.receive_data``, ``bulk.decode_ticks``) and the client's lean
+``official_ticks`` conversion, handing each push to the callback as one ``TICKS_DTYPE``
+array; the client's own ``on_ticks`` API (quote state and tick store included) is measured
+through ``Transport._dispatch`` as well. The end-to-end figure runs
 the simulator in another process on a clock running ``P3_SPEED`` times faster than real time.
 
 P6 runs the simulator in one process (real-time clock, UTC+0 so tick times are UTC) and N
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 from _bench_util import Config, Row, Stat, peak_rss_mb, rss_mb, stat_of
 
+from MetaTrader5.client._ticks import official_ticks
 from MetaTrader5.protocol import Command, bulk, crypto, frames
 
 __all__ = ["stream_rows", "sessions_rows", "store_memory", "LAG_LIMIT_MS", "DELIVERY_MIN"]
@@ -80,7 +82,13 @@ async def _dispatch_runs(client: Any, cfg: Config, repeats: int) -> dict[str, li
         seen[0] += len(array)
 
     start_s = int(time.time()) + 10 * 365 * 86_400  # newer than anything the feed sent
-    out: dict[str, list[float]] = {"floor": [], "per_tick": [], "batch": [], "batch1000": []}
+    out: dict[str, list[float]] = {"floor": [], "per_tick": [], "batch": [], "batch1000": [],
+                                   "on_ticks": []}  # fmt: skip
+
+    def per_symbol_batch(symbol: str, array: Any) -> None:
+        seen[0] += len(array)
+
+    scale = 10.0**lut
 
     def batch(messages: list[bytes]) -> float:
         seen[0] = 0
@@ -88,7 +96,7 @@ async def _dispatch_runs(client: Any, cfg: Config, repeats: int) -> dict[str, li
         for m in messages:
             for event in connection.receive_data(m):
                 rows = bulk.decode_ticks(event.body)
-                per_batch(bulk.ticks_to_official(rows, lut[rows["symbol_id"]]))
+                per_batch(official_ticks(rows, scale[rows["symbol_id"]]))
         elapsed = time.perf_counter() - t
         if seen[0] != cfg.push_ticks:
             raise RuntimeError(f"batch path delivered {seen[0]} of {cfg.push_ticks}")
@@ -114,6 +122,20 @@ async def _dispatch_runs(client: Any, cfg: Config, repeats: int) -> dict[str, li
             if seen[0] != cfg.push_ticks:
                 raise RuntimeError(f"per-tick path delivered {seen[0]} of {cfg.push_ticks}")
             out["batch"].append(batch(messages))
+            # The client's batch API end to end: Transport._dispatch with on_ticks only.
+            sub.cancel()
+            api = client.on_ticks(per_symbol_batch)
+            fresh = _messages(key, entries, cfg.push_ticks, start_s + r * 100_000 + 50_000)
+            await asyncio.sleep(0.05)
+            seen[0] = 0
+            t = time.perf_counter()
+            for m in fresh:
+                transport._dispatch(m)
+            out["on_ticks"].append(time.perf_counter() - t)
+            api.cancel()
+            sub = client.on_tick(per_tick)
+            if seen[0] != cfg.push_ticks:
+                raise RuntimeError(f"on_ticks delivered {seen[0]} of {cfg.push_ticks}")
             await asyncio.sleep(0.05)
             out["batch1000"].append(
                 batch(_messages(key, entries, cfg.push_ticks, start_s - (r + 1) * 100_000, 1000))
@@ -229,7 +251,11 @@ def stream_rows(cfg: Config) -> list[Row]:
             [note + "; ratio = how many times slower than the floor"]),
         Row("P3 batch decode+dispatch", "ticks/s", batch, floor, "decrypt + frombuffer",
             floor.median / batch.median, ">= 5,000,000/s", batch.median >= 5_000_000,
-            [note + "; path built from the protocol core (no client API yet)"]),
+            [note + "; receive_data + decode_ticks + the client's lean official_ticks"]),
+        Row("P3 client on_ticks(callback) API", "ticks/s", _rate(n, times["on_ticks"]), floor,
+            "decrypt + frombuffer", floor.median / _rate(n, times["on_ticks"]).median,
+            "(reference)", None,
+            [note + "; Transport._dispatch: quote state, tick store, one array per symbol"]),
         Row("P3 batch, pushes of 1,000 ticks", "ticks/s", _rate(n, times["batch1000"]),
             floor, "decrypt + frombuffer (100/push)", None, "(reference)", None,
             ["the per-push cost dominates: the same path with 10x larger pushes"]),

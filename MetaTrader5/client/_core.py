@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from collections.abc import Coroutine
 from typing import Any
 
@@ -51,7 +52,12 @@ from .tickstore import TickStore
 from .trading import TradeFate, TradingService
 from .transport import Transport
 
-__all__ = ["ClientCore"]
+__all__ = ["ClientCore", "DEFAULT_REQUESTS_PER_SECOND", "DEFAULT_BURST"]
+
+#: Default token bucket for a broker's gateway: 50 requests/s on average, bursts of 20.
+#: ``requests_per_second=None`` (or <= 0) sends without any limit (the embedded simulator).
+DEFAULT_REQUESTS_PER_SECOND = 50.0
+DEFAULT_BURST = 20
 
 _log = logging.getLogger("MetaTrader5.client")
 
@@ -74,8 +80,8 @@ class ClientCore:
         reconnect: bool = True,
         backoff: Backoff | None = None,
         max_reconnect_attempts: int | None = None,
-        requests_per_second: float = 50.0,
-        burst: int = 20,
+        requests_per_second: float | None = DEFAULT_REQUESTS_PER_SECOND,
+        burst: int = DEFAULT_BURST,
         ping_interval: float = 5.0,
         ping_timeout: float = 15.0,
         max_ticks: int = 100_000,
@@ -100,7 +106,8 @@ class ClientCore:
         self.auto_reconnect = reconnect
         self.backoff = backoff or Backoff()
         self.max_reconnect_attempts = max_reconnect_attempts
-        self.limiter = TokenBucket(requests_per_second, burst)
+        self.limiter: TokenBucket | None = None
+        self.set_rate_limit(requests_per_second, burst)
         self.health_monitor = HealthMonitor()
         self.hub = StreamHub(self.name)
         self.market = MarketData(self.hub, self._request, TickStore(max_ticks, max_tick_symbols),
@@ -139,6 +146,33 @@ class ClientCore:
     @property
     def trade_server_connected(self) -> bool | None:
         return self._session.trade_server_connected if self._session else None
+
+    def set_rate_limit(self, requests_per_second: float | None, burst: int = DEFAULT_BURST) -> None:
+        """Replace the request token bucket; None or <= 0 removes the limit altogether.
+
+        Takes effect for the next request, on the live connection too.
+        """
+        if requests_per_second is None or requests_per_second <= 0:
+            self.limiter = None
+        else:
+            self.limiter = TokenBucket(requests_per_second, max(1, burst))
+        transport = getattr(self, "_transport", None)
+        if transport is not None:
+            transport.rate_limiter = self.limiter
+
+    def counts(self) -> tuple[int, int, int | None]:
+        """(positions, orders, symbols) without touching the loop; symbols is None when the
+        symbol list is not loaded or older than its TTL (then ``symbols_total()`` refreshes).
+
+        Safe from any thread by construction: it reads two tuples that the loop thread
+        replaces whole (never mutates) whenever the positions, orders or symbol list change.
+        """
+        positions, orders = self.account.totals
+        loaded = self.market.symbols_snapshot
+        symbols = None
+        if loaded is not None and time.monotonic() - loaded[0] < self.market.symbols_ttl:
+            symbols = loaded[1]
+        return positions, orders, symbols
 
     def _tick_history_available(self) -> bool:
         transport = self._transport

@@ -13,10 +13,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from MetaTrader5.protocol import bulk
+from MetaTrader5.protocol.schemas.trading import Deal, Order, Position
 from MetaTrader5.records import TradeDeal, TradeOrder, TradePosition
 
 __all__ = [
+    "deal_record",
     "deals_to_records",
+    "order_record",
+    "position_record",
     "orders_to_records",
     "positions_to_records",
     "stack",
@@ -134,3 +138,41 @@ def deals_to_records(arr: bulk.Array) -> tuple[TradeDeal, ...]:
         _text(arr["comment"]),
         _text(arr["external_id"]),
     ])  # fmt: skip
+
+
+# --- scalar paths: one decoded record (push 10) -> one official record --------------------
+# A push 10 carries one or two records; the column-wise converters above would run a dozen
+# numpy calls (and the UTF-16 column machinery) per record. These build the same tuples from
+# the already-decoded wire record with plain Python (same formulas: msc = s * 1000 + ms,
+# lots = round(volume / 1e8, 8), strings up to the first NUL - spec 4.8).
+
+
+def position_record(p: Position) -> TradePosition:
+    """One decoded ``Position`` -> ``TradePosition`` (as :func:`positions_to_records`)."""
+    ident = p.position_id
+    return TradePosition._from_sequence((
+        ident, p.time_create, p.time_create * 1000 + p.time_create_ms, p.time_update,
+        p.time_update * 1000 + p.time_update_ms, p.type, p.magic, ident, p.reason,
+        round(p.volume / 1e8, 8), p.price_open, p.sl, p.tp, p.price_current, p.swap, p.profit,
+        p.trade_symbol, p.comment, p.external_id,
+    ))  # fmt: skip
+
+
+def order_record(o: Order) -> TradeOrder:
+    """One decoded ``Order`` -> ``TradeOrder`` (as :func:`orders_to_records`)."""
+    return TradeOrder._from_sequence((
+        o.ticket, o.time_setup, o.time_setup * 1000 + o.time_setup_ms, o.time_done,
+        o.time_done * 1000 + o.time_done_ms, o.time_expiration, o.type, o.type_time,
+        o.type_filling, o.state, o.magic, o.position_id, 0, o.reason,
+        round(o.volume_initial / 1e8, 8), round(o.volume_current / 1e8, 8), o.price_order,
+        o.sl, o.tp, o.price_current, o.price_trigger, o.trade_symbol, o.comment, o.external_id,
+    ))  # fmt: skip
+
+
+def deal_record(d: Deal) -> TradeDeal:
+    """One decoded ``Deal`` -> ``TradeDeal`` (as :func:`deals_to_records`)."""
+    return TradeDeal._from_sequence((
+        d.ticket, d.order, d.time_create, d.time_create * 1000 + d.time_create_ms, d.type,
+        d.entry, d.magic, d.position_id, d.reason, round(d.volume / 1e8, 8), d.price,
+        d.commission, d.swap, d.profit, d.fee, d.trade_symbol, d.comment, d.external_id,
+    ))  # fmt: skip

@@ -39,7 +39,14 @@ from MetaTrader5.trademath import (
 )
 from MetaTrader5.trademath import Position as MathPosition
 
-from ._records import deals_to_records, orders_to_records, positions_to_records, stack
+from ._records import (
+    deal_record,
+    order_record,
+    orders_to_records,
+    position_record,
+    positions_to_records,
+    stack,
+)
 
 __all__ = ["AccountState", "TradeEvent"]
 
@@ -76,6 +83,11 @@ class AccountState:
         self.acc_profit = 0.0
         self.positions: dict[int, bulk.Array] = {}
         self.orders: dict[int, bulk.Array] = {}
+        # Symbol of each position / order, so lookups never decode a UTF-16 row again.
+        self._position_symbols: dict[int, str] = {}
+        self._order_symbols: dict[int, str] = {}
+        #: (positions, orders), replaced whole after every change: readable from any thread.
+        self.totals: tuple[int, int] = (0, 0)
         self.loaded = False
 
     # --- inputs ----------------------------------------------------------------------------
@@ -92,10 +104,13 @@ class AccountState:
     def load_snapshot(self, body: memoryview) -> None:
         """cmd 4 answer (spec 3.6.1): replaces every position and order."""
         positions, orders = bulk.decode_positions_orders_arrays(body)
-        self.positions = {int(t): positions[i : i + 1].copy()
-                          for i, t in enumerate(positions["position_id"].tolist())}  # fmt: skip
-        self.orders = {int(t): orders[i : i + 1].copy()
-                       for i, t in enumerate(orders["ticket"].tolist())}  # fmt: skip
+        position_ids = [int(t) for t in positions["position_id"].tolist()]
+        order_ids = [int(t) for t in orders["ticket"].tolist()]
+        self.positions = {t: positions[i : i + 1].copy() for i, t in enumerate(position_ids)}
+        self.orders = {t: orders[i : i + 1].copy() for i, t in enumerate(order_ids)}
+        self._position_symbols = dict(zip(position_ids, _symbols(positions), strict=True))
+        self._order_symbols = dict(zip(order_ids, _symbols(orders), strict=True))
+        self.totals = (len(self.positions), len(self.orders))
         self.loaded = True
 
     def apply_update(self, update: TradeUpdate) -> list[TradeEvent]:
@@ -106,17 +121,20 @@ class AccountState:
                 events.extend(self._order_tx(item))
             elif isinstance(item, DealTransaction):
                 events.extend(self._deal_tx(item))
+        self.totals = (len(self.positions), len(self.orders))
         return events
 
     def _order_tx(self, tx: OrderTransaction) -> list[TradeEvent]:
-        row = _row(tx.order, bulk.ORDER_DTYPE)
         action = _ACTIONS.get(tx.transaction_type, "update")
-        record = orders_to_records(row)[0]
+        record = order_record(tx.order)
         if tx.flag_mask == 0:
+            ticket = tx.order.ticket
             if tx.transaction_type == _DELETE:
-                self.orders.pop(tx.order.ticket, None)
+                self.orders.pop(ticket, None)
+                self._order_symbols.pop(ticket, None)
             else:
-                self.orders[tx.order.ticket] = row
+                self.orders[ticket] = _row(tx.order, bulk.ORDER_DTYPE)
+                self._order_symbols[ticket] = tx.order.trade_symbol
             return [TradeEvent("order", action, record, tx.transaction_id)]
         return [TradeEvent("history_order", action, record, tx.transaction_id)]
 
@@ -133,48 +151,43 @@ class AccountState:
             change = self._position(position)
             if change is None:
                 return events  # spec 3.6.3: the JS drops the whole record
-            events.append(TradeEvent("position", change, self._position_record(position),
+            events.append(TradeEvent("position", change, position_record(position),
                                      head.transaction_id))  # fmt: skip
         if deal.ticket:
             action = _ACTIONS.get(head.transaction_type, "update")
-            record = deals_to_records(_row_deal(deal))[0]
-            events.append(TradeEvent("deal", action, record, head.transaction_id))
+            events.append(TradeEvent("deal", action, deal_record(deal), head.transaction_id))
         for extra in tx.extra_deals:
             if extra.ticket:
-                record = deals_to_records(_row_deal(extra))[0]
-                events.append(TradeEvent("deal", "add", record, head.transaction_id))
+                events.append(TradeEvent("deal", "add", deal_record(extra), head.transaction_id))
         for extra_position in tx.extra_positions:
             change = self._position(extra_position)
             if change is not None:
-                events.append(TradeEvent("position", change,
-                                         self._position_record(extra_position),
+                events.append(TradeEvent("position", change, position_record(extra_position),
                                          head.transaction_id))  # fmt: skip
         return events
 
     def _position(self, position: Position) -> str | None:
         key = position.position_id
         if key == 0:  # netting: looked up by symbol
-            key = next((t for t, r in self.positions.items()
-                        if _symbol(r) == position.trade_symbol), 0)  # fmt: skip
+            key = next((t for t, name in self._position_symbols.items()
+                        if name == position.trade_symbol), 0)  # fmt: skip
         if position.volume > 0:
             known = key in self.positions
-            self.positions[key or position.position_id] = _row(position, bulk.POSITION_DTYPE)
+            key = key or position.position_id
+            self.positions[key] = _row(position, bulk.POSITION_DTYPE)
+            self._position_symbols[key] = position.trade_symbol
             return "update" if known else "add"
         if key not in self.positions:
             return None
         del self.positions[key]
+        self._position_symbols.pop(key, None)
         return "delete"
-
-    @staticmethod
-    def _position_record(position: Position) -> TradePosition:
-        return positions_to_records(_row(position, bulk.POSITION_DTYPE))[0]
 
     # --- reads -----------------------------------------------------------------------------
 
     def symbols_in_use(self) -> set[str]:
         """Symbols with an open position or order."""
-        rows = list(self.positions.values()) + list(self.orders.values())
-        return {_symbol(r) for r in rows}
+        return set(self._position_symbols.values()) | set(self._order_symbols.values())
 
     def terms(self) -> AccountTerms:
         head = self._header()
@@ -263,9 +276,5 @@ class AccountState:
         ))  # fmt: skip
 
 
-def _row_deal(deal: Any) -> bulk.Array:
-    return np.frombuffer(deal.encode(), bulk.DEAL_DTYPE).copy()
-
-
-def _symbol(row: bulk.Array) -> str:
-    return str(bulk.decode_utf16_column(row["trade_symbol"])[0])
+def _symbols(rows: bulk.Array) -> list[str]:
+    return bulk.decode_utf16_column(rows["trade_symbol"]).tolist() if len(rows) else []

@@ -259,6 +259,16 @@ class WebTerminalClient(LiveApi):
         """
         return self.hub.subscribe("tick", callback, symbol)
 
+    def on_ticks(self, callback: Callable[[str, Array], Any],
+                 symbol: str | None = None) -> Subscription:  # fmt: skip
+        """Batch twin of :meth:`on_tick`: ``callback(symbol, ticks)`` once per symbol per push,
+        ``ticks`` being a ``TICKS_DTYPE`` array (oldest first) of exactly the ticks
+        :meth:`on_tick` delivers one by one (forward-filled, out-of-order ones dropped).
+
+        The array is the client's own: copy it to keep it beyond the callback.
+        """
+        return self.hub.subscribe("ticks", lambda event: callback(*event), symbol)
+
     def on_book(self, callback: Callable[[tuple[BookInfo, ...]], Any], symbol: str) -> Subscription:
         """Call ``callback(book)`` on every change of the depth of market of ``symbol``."""
         return self.hub.subscribe("book", callback, symbol)

@@ -36,6 +36,7 @@ from MetaTrader5.protocol.messages import (
 from MetaTrader5.protocol.schemas.market import SymbolDetails
 from MetaTrader5.records import BookInfo, Tick
 
+from ._ticks import apply_ticks
 from .errors import BookNotSubscribedError, NoQuoteError, SymbolNotFoundError
 from .streams import StreamHub
 from .tickstore import TickStore
@@ -106,6 +107,8 @@ class MarketData:
         self._by_name: dict[str, SymbolEntry] = {}
         self._by_id: dict[int, SymbolEntry] = {}
         self._loaded_at: float | None = None
+        #: (load time, symbol count), replaced whole on every load: readable from any thread.
+        self.symbols_snapshot: tuple[float, int] | None = None
         self.symbols_count = 0
         self.selected: set[str] = set()
         self.auto: set[str] = set()
@@ -159,6 +162,7 @@ class MarketData:
         self._by_name = by_name
         self._by_id = {e.symbol_id: e for e in by_name.values()}
         self._loaded_at = time.monotonic()
+        self.symbols_snapshot = (self._loaded_at, len(by_name))
 
     async def symbol(self, name: str) -> SymbolEntry:
         """The list entry of ``name``; raises :class:`SymbolNotFoundError`."""
@@ -269,6 +273,7 @@ class MarketData:
     async def restore(self) -> None:
         """Re-send the subscriptions after a reconnect."""
         self._loaded_at = None
+        self.symbols_snapshot = None
         await self.load_symbols()
         self.subscribed = frozenset()
         await self._sync_ticks()
@@ -278,45 +283,27 @@ class MarketData:
     # --- pushes ----------------------------------------------------------------------------
 
     def on_ticks(self, body: memoryview) -> None:
-        """Push 8 (spec 3.5.1): numpy decode, then one state update per tick."""
-        rows = bulk.decode_ticks(body)
-        self.ticks_received += len(rows)
-        publish = self._hub.has_subscribers("tick")
-        by_id = self._by_id
-        for sid, sec, fields, bid, ask, last, volume, ms, _flags in rows.tolist():
-            entry = by_id.get(sid)
-            if entry is None:
-                self.ticks_dropped += 1
-                continue
-            msc = sec * 1000 + ms
-            if msc < entry.bidask_msc:
-                self.ticks_dropped += 1  # spec 3.5.1: out of order, dropped whole
-                continue
-            digits = entry.digits
-            scale = 10.0**digits
-            if fields & 1 and bid:
-                entry.bid = round(bid / scale, digits)
-            if fields & 2 and ask:
-                entry.ask = round(ask / scale, digits)
-            if fields & 3 and (bid or ask):
-                entry.bidask_msc = msc
-            if fields & 4 and last:
-                entry.last = round(last / scale, digits)
-            lots = 0.0
-            if fields & 8:
-                lots = volume / 1e8
-                entry.volume_real = lots
-            entry.time_msc = msc
-            entry.flags = (fields & 0x0F) << 1  # spec 4.6 [INF]: wire fields -> TICK_FLAG_*
-            row = (sec, entry.bid, entry.ask, entry.last, int(lots), msc, entry.flags, lots)
-            self.ticks.append(entry.name, row)
-            waiters = self._waiters.get(entry.name)
+        """Push 8 (spec 3.5.1): one vectorised pass (``_ticks``), then per-symbol slices to
+        the tick store and the "ticks" stream, and per-tick records to the "tick" stream."""
+        push = apply_ticks(bulk.decode_ticks(body), self._by_id.get)
+        self.ticks_received += push.received
+        self.ticks_dropped += push.received - push.accepted
+        hub = self._hub
+        batch = hub.has_subscribers("ticks")
+        grouped = push.grouped
+        for name, lo, hi in push.slices:
+            self.ticks.extend(name, grouped[lo:hi])
+            waiters = self._waiters.get(name)
             if waiters:
                 for future in waiters:
                     if not future.done():
                         future.set_result(None)
-            if publish:
-                self._hub.publish("tick", Tick._from_sequence(row), key=entry.name)
+            if batch:
+                hub.publish("ticks", (name, grouped[lo:hi]), key=name)
+        if push.accepted and hub.has_subscribers("tick"):
+            publish, make = hub.publish, Tick._from_sequence
+            for name, row in push.in_arrival_order():
+                publish("tick", make(row), name)
 
     def on_details(self, body: memoryview) -> None:
         """Push 17 (spec 3.5.2): keep the latest session statistics per symbol."""

@@ -45,7 +45,10 @@ TIMEFRAME_SECONDS: dict[int, int] = {
 _I32_MAX = 2**31 - 1
 _MAX_WIDENINGS = 12
 _MAX_PAGES = 10_000
-_TICK_PAGE = 100_000
+#: Ticks asked for per 30002 request: the simulator's cap per answer (``MAX_TICKS`` of
+#: ``server/handlers_market.py``; the extension hello does not carry it). Never above the
+#: server's cap, since a page shorter than the request marks the end of the range.
+_TICK_PAGE = 1_000_000
 #: COPY_TICKS_INFO / COPY_TICKS_TRADE and the TICK_FLAG_* bits they select.
 _INFO_FLAGS, _TRADE_FLAGS = 2 | 4, 8 | 16
 
@@ -158,7 +161,7 @@ class RatesService:
     async def _extension_ticks(
         self, symbol_id: int, from_ms: int, to_ms: int, flags: int, count: int | None
     ) -> bulk.Array:
-        pages: list[bulk.Array] = []
+        out: bulk.Array | None = None  # pages are written into one growing array
         total, start, skip = 0, from_ms, 0
         limit = _TICK_PAGE if count is None else max(min(count, _TICK_PAGE), 1000)
         for _ in range(_MAX_PAGES):
@@ -167,7 +170,14 @@ class RatesService:
                                        extension.encode_tick_history_request(request))
             page = extension.decode_tick_history(body)
             chosen = filter_ticks(extension.ext_ticks_to_official(page[skip:]), flags)
-            pages.append(chosen)
+            if out is None:
+                out = chosen  # the usual single page: no copy at all
+            else:
+                if total + len(chosen) > len(out):
+                    grown = np.empty(max(2 * len(out), total + len(chosen)), TICKS_DTYPE)
+                    grown[:total] = out[:total]
+                    out = grown
+                out[total : total + len(chosen)] = chosen
             total += len(chosen)
             if len(page) < limit or (count is not None and total >= count):
                 break
@@ -179,8 +189,10 @@ class RatesService:
             # page boundary inside one millisecond neither loses nor repeats a tick.
             skip = int(np.count_nonzero(page["time_msc"] == last))
             start = last
-        ticks = np.concatenate(pages) if pages else np.zeros(0, TICKS_DTYPE)
-        return ticks if count is None else ticks[:count]
+        if out is None:
+            return np.zeros(0, TICKS_DTYPE)
+        end = total if count is None else min(total, count)
+        return out if end == len(out) else out[:end].copy()
 
     def _stream_ticks(self, symbol: str, from_ms: int) -> bulk.Array:
         since = self._market.ticks.since_msc(symbol)

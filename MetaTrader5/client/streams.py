@@ -42,6 +42,8 @@ class Subscription:
         self.topic = topic
         self.key = key
         self.active = True
+        #: the callback of a callback subscription; None for an iterator (EventStream)
+        self.fn: Callable[..., Any] | None = None
 
     def cancel(self) -> None:
         """Stop delivering events to this subscriber (idempotent)."""
@@ -71,7 +73,7 @@ class _Callback(Subscription):
         self, hub: StreamHub, topic: str, key: object | None, fn: Callable[..., Any]
     ) -> None:
         super().__init__(hub, topic, key)
-        self.fn = fn
+        self.fn: Callable[..., Any] = fn
 
 
 class EventStream(Subscription):
@@ -120,6 +122,7 @@ class StreamHub:
     def __init__(self, name: str = "client") -> None:
         self.name = name
         self._subs: dict[str, list[Subscription]] = defaultdict(list)
+        self._ready: dict[str, tuple[Subscription, ...]] = {}
         self._error_handlers: list[ErrorHandler] = []
         self._tasks: set[asyncio.Future[Any]] = set()
         self.errors = 0
@@ -135,6 +138,7 @@ class StreamHub:
         """Call ``callback(event)`` for every event of ``topic`` (and ``key``, when given)."""
         sub = _Callback(self, topic, key, callback)
         self._subs[topic].append(sub)
+        self._ready[topic] = tuple(self._subs[topic])
         return sub
 
     def stream(self, topic: str, key: object | None = None, maxsize: int = 1000) -> EventStream:
@@ -144,6 +148,7 @@ class StreamHub:
             sub.cancel()
         else:
             self._subs[topic].append(sub)
+            self._ready[topic] = tuple(self._subs[topic])
         return sub
 
     def on_error(self, handler: ErrorHandler) -> Subscription:
@@ -164,8 +169,10 @@ class StreamHub:
         subs = self._subs.get(sub.topic)
         if subs is not None and sub in subs:
             subs.remove(sub)
+            self._ready[sub.topic] = tuple(subs)
             if not subs:
                 del self._subs[sub.topic]
+                del self._ready[sub.topic]
 
     def has_subscribers(self, topic: str) -> bool:
         return bool(self._subs.get(topic))
@@ -178,17 +185,27 @@ class StreamHub:
 
     def publish(self, topic: str, event: Any, key: object | None = None) -> None:
         """Deliver ``event`` to every matching subscriber; never raises."""
-        subs = self._subs.get(topic)
+        # A ready tuple per topic, rebuilt on (un)subscribe: a callback may cancel
+        # subscriptions while we iterate, and the hot path (one call per tick) copies nothing.
+        subs = self._ready.get(topic)
         if not subs:
             return
-        for sub in tuple(subs):  # a callback may cancel subscriptions while we iterate
+        for sub in subs:
             if not sub.active or (sub.key is not None and sub.key != key):
                 continue
             self.delivered += 1
-            if isinstance(sub, EventStream):
-                sub._put(event)
-            elif isinstance(sub, _Callback):
-                self._call(sub, event)
+            fn = sub.fn
+            if fn is None:  # only iterators have no callback
+                sub._put(event)  # type: ignore[attr-defined]
+                continue
+            try:
+                result = fn(event)
+            except Exception as exc:
+                self._report(sub.topic, exc, fn)
+                continue
+            # Most callbacks return None: skip the (ABC) awaitable check for them.
+            if result is not None and inspect.isawaitable(result):
+                self._track(sub, result)  # type: ignore[arg-type]
 
     def _call(self, sub: _Callback, event: Any) -> None:
         try:
@@ -196,10 +213,13 @@ class StreamHub:
         except Exception as exc:
             self._report(sub.topic, exc, sub.fn)
             return
-        if inspect.isawaitable(result):
-            task = asyncio.ensure_future(result)
-            self._tasks.add(task)
-            task.add_done_callback(functools.partial(self._task_done, sub=sub))
+        if result is not None and inspect.isawaitable(result):
+            self._track(sub, result)
+
+    def _track(self, sub: _Callback, result: Any) -> None:
+        task = asyncio.ensure_future(result)
+        self._tasks.add(task)
+        task.add_done_callback(functools.partial(self._task_done, sub=sub))
 
     def _task_done(self, task: asyncio.Future[Any], sub: _Callback) -> None:
         self._tasks.discard(task)
@@ -236,6 +256,7 @@ class StreamHub:
             for sub in tuple(subs):
                 sub.cancel()
         self._subs.clear()
+        self._ready.clear()
         tasks = tuple(self._tasks)
         for task in tasks:
             task.cancel()

@@ -59,6 +59,45 @@ class TickRing:
         if self.since_msc is None:
             self.since_msc = int(row[5])
 
+    def extend(self, rows: npt.NDArray[np.void]) -> None:
+        """Add ``rows`` (TICKS_DTYPE, oldest first) with at most two slice assignments."""
+        n = len(rows)
+        if n == 0:
+            return
+        if n >= self.max_ticks:  # only the newest max_ticks survive anyway
+            if len(self._buf) < self.max_ticks:
+                self._buf = np.empty(self.max_ticks, dtype=TICKS_DTYPE)
+            self._buf[:] = rows[n - self.max_ticks :]
+            self._start, self._count = 0, self.max_ticks
+            self.since_msc = int(self._buf[0]["time_msc"])
+            return
+        cap = len(self._buf)
+        need = self._count + n
+        if need > cap and cap < self.max_ticks:
+            size = cap
+            while size < need and size < self.max_ticks:
+                size *= 2
+            grown = np.zeros(min(size, self.max_ticks), dtype=TICKS_DTYPE)
+            grown[: self._count] = self.array()
+            self._buf, self._start = grown, 0
+            cap = len(grown)
+        if self.since_msc is None:
+            self.since_msc = int(rows[0]["time_msc"])
+        overflow = max(0, need - cap)
+        # Write position of the first new row; rows wrap around the end at most once.
+        at = (self._start + self._count) % cap
+        head = min(n, cap - at)
+        self._buf[at : at + head] = rows[:head]
+        if head < n:
+            self._buf[: n - head] = rows[head:]
+        if overflow:
+            self._start = (self._start + overflow) % cap
+            self._count = cap
+            # The overwritten rows are gone: history is complete only from the oldest kept.
+            self.since_msc = int(self._buf[self._start]["time_msc"])
+        else:
+            self._count = need
+
     def array(self) -> npt.NDArray[np.void]:
         """All stored ticks, oldest first (a copy)."""
         cap = len(self._buf)
@@ -113,6 +152,24 @@ class TickStore:
         else:
             self._rings.move_to_end(symbol)
         ring.append(row)
+
+    def extend(self, symbol: str, rows: npt.NDArray[np.void]) -> None:
+        """Store the ticks ``rows`` (TICKS_DTYPE, oldest first) of ``symbol`` in one go."""
+        if not len(rows):
+            return
+        ring = self._ring(symbol)
+        ring.extend(rows)
+
+    def _ring(self, symbol: str) -> TickRing:
+        ring = self._rings.get(symbol)
+        if ring is None:
+            while len(self._rings) >= self.max_symbols:
+                self._rings.popitem(last=False)
+                self.evicted += 1
+            ring = self._rings[symbol] = TickRing(self.max_ticks)
+        else:
+            self._rings.move_to_end(symbol)
+        return ring
 
     def ticks(self, symbol: str) -> npt.NDArray[np.void]:
         """Every stored tick of ``symbol``, oldest first (empty array if none)."""

@@ -140,3 +140,23 @@ def test_embedded_simulator_is_imported_lazily_and_announced_once() -> None:
     assert ok == [True, True, True]
     assert "Simulator" in server
     assert announcements == 1
+
+
+def test_rate_limit_none_on_the_simulator_bucket_on_a_broker_env_overrides(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from MetaTrader5._endpoint import DEFAULT_RATE_LIMIT, ENV_RATE_LIMIT, rate_limit
+    from MetaTrader5.errors import InitializeError
+
+    monkeypatch.delenv(ENV_RATE_LIMIT, raising=False)
+    assert rate_limit(simulated=True) is None
+    assert rate_limit(simulated=False) == DEFAULT_RATE_LIMIT
+    monkeypatch.setenv(ENV_RATE_LIMIT, "10/5")
+    assert rate_limit(simulated=True) == (10.0, 5)
+    monkeypatch.setenv(ENV_RATE_LIMIT, "7")
+    assert rate_limit(simulated=False) == (7.0, DEFAULT_RATE_LIMIT[1])
+    monkeypatch.setenv(ENV_RATE_LIMIT, "off")
+    assert rate_limit(simulated=False) is None
+    monkeypatch.setenv(ENV_RATE_LIMIT, "fast")
+    with pytest.raises(InitializeError):
+        rate_limit(simulated=False)
