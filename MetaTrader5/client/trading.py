@@ -165,6 +165,10 @@ class TradingService:
             del self._waiting[action_id]
             if not future.done():
                 future.cancel()
+            elif not future.cancelled():
+                # connection_lost() may have failed it while cmd 12 was still unanswered; the
+                # outcome is reported by the raise above, so mark the exception as seen.
+                future.exception()
 
     def on_trade_result(self, body: memoryview) -> OrderSendResult | None:
         """Push 19: resolve the matching request (unknown action ids are ignored)."""
