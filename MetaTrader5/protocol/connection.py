@@ -10,6 +10,10 @@ bytes of one WebSocket message for the caller to send. No I/O, no clock, no call
 
 Matching is by command id only (spec 1.6): the client counts requests in flight per id; an
 incoming message whose id has a request in flight is a ``Response``, otherwise a ``Push``.
+The server counts the requests it owes an answer per id and refuses to push an id while one
+is owed; a push-only id (``PUSH_ONLY_COMMANDS``) sent as a request is never owed an answer,
+so it is not counted (otherwise one such request would block that push for good), and a
+request the server decides to leave unanswered is forgotten with ``drop_pending``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-from .commands import ALLOWED_COMMANDS, Command
+from .commands import ALLOWED_COMMANDS, PUSH_ONLY_COMMANDS, Command
 from .crypto import INITIAL_KEY
 from .exceptions import (
     BootstrapRejectedError,
@@ -266,7 +270,9 @@ class ServerConnection(_Connection):
         extension_ok = command == Command.EXTENSION_TICK_HISTORY and self.tick_history_available
         if not extension_ok and (command not in ALLOWED_COMMANDS or command == Command.BOOTSTRAP):
             raise UnknownCommandError(f"client sent command {command} outside the allow-list")
-        self._pending[command] += 1
+        if command not in PUSH_ONLY_COMMANDS:
+            # spec 1.6: the JS never sends these ids as requests; nobody answers them.
+            self._pending[command] += 1
         return [Request(command, frame.payload, frame.salt)]
 
     def accept_bootstrap(
@@ -313,3 +319,11 @@ class ServerConnection(_Connection):
     def pending(self, command: int) -> int:
         """Requests of this id received and not yet answered."""
         return self._pending[command]
+
+    def drop_pending(self, command: int) -> None:
+        """Forget the oldest request of ``command`` that will never be answered (spec 3.10:
+        reserved ids get no answer), so that a later push of that id is allowed again."""
+        if self._pending[command] > 0:
+            self._pending[command] -= 1
+            if not self._pending[command]:
+                del self._pending[command]

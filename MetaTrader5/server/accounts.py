@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from MetaTrader5.trademath.specs import AccountTerms
 
@@ -18,15 +18,59 @@ __all__ = [
     "Account",
     "AccountConfig",
     "AccountError",
+    "LockoutPolicy",
     "LoginKind",
+    "Strikes",
+    "record_strike",
 ]
 
 #: Config names of the margin modes -> ACCOUNT_MARGIN_MODE_* (spec 4.6).
 MARGIN_MODES: dict[str, int] = {"netting": 0, "exchange": 1, "hedging": 2}
 
-#: Failed logins in a row after which an account refuses logins for LOCK_MS.
+#: Failed logins within WINDOW_MS after which an account refuses logins for LOCK_MS.
 MAX_FAILED_LOGINS = 5
+WINDOW_MS = 60_000
 LOCK_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class LockoutPolicy:
+    """``max_failures`` failed logins within ``window_ms`` lock for ``lock_ms`` (0 = never)."""
+
+    max_failures: int = MAX_FAILED_LOGINS
+    window_ms: int = WINDOW_MS
+    lock_ms: int = LOCK_MS
+
+
+#: The policy of an account when the server's limits say nothing else.
+DEFAULT_LOCKOUT = LockoutPolicy()
+
+
+class Strikes(Protocol):
+    """Failed-login bookkeeping: an :class:`Account`, or a peer address (``limits.py``)."""
+
+    failed_logins: int
+    first_failure_ms: int
+    locked_until_ms: int
+
+
+def record_strike(record: Strikes, now_ms: int, policy: LockoutPolicy) -> bool:
+    """Count one failed login against ``record``; True when this failure starts a lockout.
+
+    Failures older than the window are forgotten (the window starts at the first failure
+    counted), so a slow trickle of typos never locks anybody out.
+    """
+    if policy.max_failures <= 0:
+        return False
+    if record.failed_logins == 0 or now_ms - record.first_failure_ms > policy.window_ms:
+        record.failed_logins = 0
+        record.first_failure_ms = now_ms
+    record.failed_logins += 1
+    if record.failed_logins < policy.max_failures:
+        return False
+    record.locked_until_ms = now_ms + policy.lock_ms
+    record.failed_logins = 0
+    return True
 
 
 class AccountError(ValueError):
@@ -87,6 +131,7 @@ class Account:
     #: Rights bit mask as in the account record: bit 4 set = trading disabled (spec 4.8).
     rights: int = 0
     failed_logins: int = 0
+    first_failure_ms: int = 0
     locked_until_ms: int = 0
     last_login_ms: int = 0
 
@@ -156,12 +201,9 @@ class Account:
         """Whether too many failed logins currently block this account."""
         return now_ms < self.locked_until_ms
 
-    def record_login_failure(self, now_ms: int) -> None:
-        """Count a failed login; lock the account for LOCK_MS after MAX_FAILED_LOGINS in a row."""
-        self.failed_logins += 1
-        if self.failed_logins >= MAX_FAILED_LOGINS:
-            self.locked_until_ms = now_ms + LOCK_MS
-            self.failed_logins = 0
+    def record_login_failure(self, now_ms: int, policy: LockoutPolicy = DEFAULT_LOCKOUT) -> bool:
+        """Count a failed login (see :func:`record_strike`); True when the account just locked."""
+        return record_strike(self, now_ms, policy)
 
     def record_login_success(self, now_ms: int) -> None:
         self.failed_logins = 0

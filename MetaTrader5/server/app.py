@@ -27,17 +27,20 @@ import ipaddress
 import logging
 import ssl
 import threading
+import time
+from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-
-from MetaTrader5.protocol.assumptions import MAX_MESSAGE_SIZE
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from .clock import ServerClock
 from .config import SimulatorConfig
 from .handlers_common import ServerContext
+from .limits import Limits
 from .session import Session
 from .stream import StreamPump
 
@@ -58,7 +61,10 @@ URL_PATH = "/terminal"
 
 #: How often the state file is rewritten while the server runs (seconds).
 STATE_SAVE_INTERVAL = 30.0
-
+#: RFC 6455 7.4.1: "try again later", for a connection over the session limit.
+_CLOSE_TRY_AGAIN_LATER = 1013
+#: Seconds between two warnings about refused connections (a flood must not flood the log).
+_REFUSAL_LOG_INTERVAL = 10.0
 
 
 def is_loopback(host: str) -> bool:
@@ -85,7 +91,7 @@ class SimulatorServer:
     Args:
         config: market, accounts and time-zone settings; ``None`` = the built-in demo setup.
         host: interface to bind; ``127.0.0.1`` by default (anything else logs a warning,
-            because the simulator has no rate limiting and demo passwords).
+            because the simulator has demo passwords and is not meant for the network).
         port: TCP port; 0 picks a free ephemeral port (see :attr:`url`).
         seed: seed of the deterministic price paths; ``None`` keeps the config's seed.
         state_file: where accounts, positions, orders and history are kept across restarts
@@ -95,6 +101,9 @@ class SimulatorServer:
         state_save_interval: seconds between periodic state saves (0 = only on stop).
         clock: the server clock (tests pass one with a fixed or shifted "now"); by default
             real time in the configured time zone.
+        limits: protective limits (frame size, sessions, request rate, login lockouts,
+            handshake and idle timeouts; see :mod:`.limits`); ``None`` = the configuration's
+            ``[limits]`` table, whose defaults suit one machine.
     """
 
     def __init__(
@@ -110,6 +119,7 @@ class SimulatorServer:
         keyfile: str | Path | None = None,
         state_save_interval: float = STATE_SAVE_INTERVAL,
         clock: ServerClock | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if ssl_context is None and certfile is not None:
             ssl_context = make_ssl_context(certfile, keyfile)
@@ -121,10 +131,15 @@ class SimulatorServer:
         self._ssl = ssl_context
         self._save_interval = state_save_interval
         self._clock = clock
+        self._limits = limits
         self._server: Server | None = None
         self._context: ServerContext | None = None
         self._saver: asyncio.Task[None] | None = None
         self._url = ""
+        #: Connections being served now (limits.max_sessions) and refused so far.
+        self.active_sessions = 0
+        self.refused_sessions = 0
+        self._refusal_logged = -_REFUSAL_LOG_INTERVAL
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -135,12 +150,17 @@ class SimulatorServer:
         if not is_loopback(self._host):
             LOGGER.warning(
                 "SIMULATOR BOUND TO %s: it is reachable from other machines; it has demo "
-                "accounts and no rate limiting. Bind 127.0.0.1 unless you mean it.",
+                "accounts with published passwords. Bind 127.0.0.1 unless you mean it.",
                 self._host,
             )
         context = ServerContext.create(
-            self._config, seed=self._seed, state_file=self._state_file, clock=self._clock
+            self._config,
+            seed=self._seed,
+            state_file=self._state_file,
+            clock=self._clock,
+            limits=self._limits,
         )
+        limits = context.limits
         context.stream = StreamPump(context)
         self._context = context
         await context.start()
@@ -149,7 +169,10 @@ class SimulatorServer:
             self._host,
             self._port,
             ssl=self._ssl,
-            max_size=MAX_MESSAGE_SIZE,
+            process_request=self._admit,
+            # limits.py: the transport never buffers more than this from a client.
+            max_size=limits.max_message_bytes,
+            open_timeout=limits.handshake_timeout or None,
             compression=None,
             # spec 1.1: keepalive is the application ping (cmd 51), not WebSocket pings.
             ping_interval=None,
@@ -209,10 +232,44 @@ class SimulatorServer:
 
     # --- internals ---------------------------------------------------------------------------
 
+    def _full(self) -> bool:
+        limit = self._context.limits.max_sessions if self._context is not None else 0
+        return 0 < limit <= self.active_sessions
+
+    def _refused(self, peer: object) -> None:
+        self.refused_sessions += 1
+        now = time.monotonic()
+        if now - self._refusal_logged >= _REFUSAL_LOG_INTERVAL:
+            self._refusal_logged = now
+            LOGGER.warning(
+                "session limit reached (%d): refused a connection from %s (%d refused so far)",
+                self.active_sessions, peer, self.refused_sessions,
+            )
+
+    def _admit(self, websocket: ServerConnection, request: Request) -> Response | None:
+        """Refuse the upgrade with HTTP 503 while the session limit is reached."""
+        del request
+        if not self._full():
+            return None
+        self._refused(websocket.remote_address)
+        response = websocket.respond(HTTPStatus.SERVICE_UNAVAILABLE, "too many sessions\n")
+        response.headers["Retry-After"] = "5"
+        return response
+
     async def _handle(self, websocket: ServerConnection) -> None:
         if self._context is None:
             return
-        await Session(self._context, websocket).run()
+        if self._full():
+            # Upgrades that raced past _admit: the limit is a hard bound.
+            self._refused(websocket.remote_address)
+            with contextlib.suppress(ConnectionClosed):
+                await websocket.close(_CLOSE_TRY_AGAIN_LATER, "too many sessions")
+            return
+        self.active_sessions += 1
+        try:
+            await Session(self._context, websocket).run()
+        finally:
+            self.active_sessions -= 1
 
     async def _save_periodically(self) -> None:
         while True:
@@ -319,6 +376,7 @@ def start_simulator(
     certfile: str | Path | None = None,
     keyfile: str | Path | None = None,
     clock: ServerClock | None = None,
+    limits: Limits | None = None,
     timeout: float = 30.0,
 ) -> SimulatorHandle:
     """Start the simulator on a background thread and return once it listens.
@@ -336,6 +394,7 @@ def start_simulator(
         certfile=certfile,
         keyfile=keyfile,
         clock=clock,
+        limits=limits,
     )
     handle = SimulatorHandle(server)
     handle._start(timeout)

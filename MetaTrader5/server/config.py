@@ -22,6 +22,12 @@ Example (every key optional except each account's ``login`` and ``password``)::
     balance = 100000
     # otp_secret = "..."; name = "..."; investor_password = "..."
 
+    [limits]                          # protective limits; every key optional (limits.py)
+    max_sessions = 1000
+    requests_per_second = 1000
+    login_failures_per_peer = 20
+    idle_timeout = 60                 # seconds; 0 = never
+
     [[replay]]
     symbol = "EURUSD"
     file = "eurusd_m1.csv"            # relative to this file's folder
@@ -44,6 +50,7 @@ from MetaTrader5.server.accounts import MARGIN_MODES, AccountConfig
 from MetaTrader5.server.catalog import SESSION_MODES, Catalog, default_catalog
 from MetaTrader5.server.clock import DEFAULT_TIMEZONE, ServerClock, ServerTimezone, parse_timezone
 from MetaTrader5.server.feed import MarketData
+from MetaTrader5.server.limits import Limits, parse_limits
 from MetaTrader5.server.replay import REPLAY_KINDS, ReplaySeries, load_replay
 
 __all__ = [
@@ -60,7 +67,7 @@ DEFAULT_ACCOUNT = AccountConfig(
     login=5000001, password="mt5web-demo", name="Demo Trader"  # noqa: S106 - documented demo
 )
 
-_TOP_KEYS = {"server", "account", "replay", "state_file"}
+_TOP_KEYS = {"server", "account", "replay", "state_file", "limits"}
 _SERVER_KEYS = {"host", "port", "seed", "timezone", "sessions", "name", "company", "state_file"}
 _ACCOUNT_KEYS = {f.name for f in dataclasses.fields(AccountConfig)}
 _REPLAY_KEYS = {"symbol", "file", "kind"}
@@ -93,6 +100,7 @@ class SimulatorConfig:
     company: str = "mt5web"
     replays: tuple[ReplaySource, ...] = ()
     state_file: Path | None = None
+    limits: Limits = field(default_factory=Limits)
     source: str = field(default="<defaults>", compare=False)
 
     def with_seed(self, seed: int) -> SimulatorConfig:
@@ -250,6 +258,13 @@ def parse_config(text: str, source: str = "<string>", base_dir: Path | None = No
         raise top.error("state_file is given twice (top level and [server])")
     state = server.get("state_file", str, top.get("state_file", str, None))
     state_path = None if state is None else base / state  # an absolute state replaces base
+    limits_data = data.get("limits", {})
+    if not isinstance(limits_data, dict):
+        raise top.error("'limits' must be a table ([limits])")
+    try:
+        limits = parse_limits(limits_data)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: [limits]: {exc}") from None
     return SimulatorConfig(
         accounts=accounts or (DEFAULT_ACCOUNT,),
         host=server.get("host", str, "127.0.0.1"),
@@ -261,6 +276,7 @@ def parse_config(text: str, source: str = "<string>", base_dir: Path | None = No
         company=server.get("company", str, "mt5web"),
         replays=replays,
         state_file=state_path,
+        limits=limits,
         source=source,
     )
 

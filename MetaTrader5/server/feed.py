@@ -175,11 +175,17 @@ class MarketData:
             bars = overlay(bars, replay[0], replay[1], spec.point, spec.spread_points)
         return bars
 
-    def _hour_ticks(self, spec: SymbolSpec, hour: int) -> Array:
+    def hour_ticks(self, spec: SymbolSpec, hour: int, *, cache: bool = True) -> Array:
+        """Every tick of server ``hour`` (epoch hours), ignoring "now" (TICKS_DTYPE).
+
+        ``cache=False`` neither fills nor reorders the tick cache: for callers that keep the
+        result in a cache of their own (the wire cache of cmd 30002).
+        """
         key = (spec.symbol_id, hour)
         cached = self._ticks.get(key)
         if cached is not None:
-            self._ticks.move_to_end(key)
+            if cache:
+                self._ticks.move_to_end(key)
             return cached
         day, hh = divmod(hour, 24)
         bars = self.day_bars(spec, day)
@@ -191,6 +197,8 @@ class MarketData:
             if hi > lo:
                 ticks = np.concatenate((ticks, t[lo:hi]))
                 ticks = ticks[np.argsort(ticks["time_msc"], kind="stable")]
+        if not cache:
+            return ticks
         self._ticks[key] = ticks
         self._tick_total += len(ticks)
         while self._tick_total > self._tick_limit and len(self._ticks) > 1:
@@ -210,7 +218,7 @@ class MarketData:
         parts: list[Array] = []
         got = 0
         for hour in range(lo // _HOUR_MS, hi // _HOUR_MS + 1) if lo <= hi else ():
-            chunk = self._hour_ticks(spec, hour)
+            chunk = self.hour_ticks(spec, hour)
             if len(chunk) == 0:
                 continue
             times = chunk["time_msc"]
@@ -245,7 +253,7 @@ class MarketData:
                 return None
             day, hh = divmod(hour, 24)
             if self.day_bars(spec, day).count[hh * 60 : hh * 60 + 60].any():
-                chunk = self._hour_ticks(spec, hour)
+                chunk = self.hour_ticks(spec, hour)
                 idx = int(np.searchsorted(chunk["time_msc"], at, side="right"))
                 if idx > 0:
                     tick = chunk[idx - 1]
@@ -264,7 +272,7 @@ class MarketData:
         minute = (now_s % DAY) // 60
         done = bars.rates(spec.point, spec.digits, end_minute=minute)
         start_ms = (day * DAY + minute * 60) * 1000
-        chunk = self._hour_ticks(spec, start_ms // _HOUR_MS)
+        chunk = self.hour_ticks(spec, start_ms // _HOUR_MS)
         a, b = np.searchsorted(chunk["time_msc"], [start_ms, now_ms + 1])
         if b <= a:
             return done

@@ -104,11 +104,17 @@ async def handle_login(session: Session, payload: memoryview) -> Reply:
     context = session.context
     now_ms = context.clock.now_utc_ms()
     account = context.engine.accounts.get(request.login)
-    if account is None or account.is_locked(now_ms):
+    guard = context.login_guard
+    # Limits: a locked account or address is answered like a wrong password, so a guesser
+    # learns nothing from the lockout itself.
+    if guard.refuses(session.peer_host, account, now_ms):
+        return Reply(LOGIN_FAILED)
+    if account is None:
+        guard.failed(session.peer_host, None, request.login, now_ms)
         return Reply(LOGIN_FAILED)
     kind = _check_credentials(session, account, request.password, request.password_blob)
     if kind is None:
-        account.record_login_failure(now_ms)
+        guard.failed(session.peer_host, account, request.login, now_ms)
         return Reply(LOGIN_FAILED)
     if account.otp_secret:
         if not request.otp:
@@ -118,7 +124,7 @@ async def handle_login(session: Session, payload: memoryview) -> Reply:
         except OtpError:
             valid = False
         if not valid:
-            account.record_login_failure(now_ms)
+            guard.failed(session.peer_host, account, request.login, now_ms)
             return Reply(OTP_INVALID)
     account.record_login_success(now_ms)
     if session.login is not None:
@@ -193,12 +199,17 @@ async def handle_otp_setup(session: Session, payload: memoryview) -> Reply:
     request = setup.request
     context = session.context
     account = context.engine.accounts.get(request.login)
-    if account is None:
+    now_ms = context.clock.now_utc_ms()
+    # The same lockout as cmd 28: this command checks the password too.
+    if context.login_guard.refuses(session.peer_host, account, now_ms):
         return Reply(LOGIN_FAILED)
-    kind = _check_credentials(session, account, request.password, setup.password_blob)
-    if kind != LoginKind.MASTER:
+    kind = None
+    if account is not None:
+        kind = _check_credentials(session, account, request.password, setup.password_blob)
+    if account is None or kind != LoginKind.MASTER:
+        context.login_guard.failed(session.peer_host, account, request.login, now_ms)
         return Reply(LOGIN_FAILED)
-    now = context.clock.now_utc_ms() / 1000
+    now = now_ms / 1000
     try:
         if request.otp_secret:
             if not verify_totp(request.otp_secret, request.otp_secret_check, now):

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 
 from MetaTrader5.protocol.messages.session import decode_id_list
 
+from ._wirecache import WireCache
 from .catalog import Catalog
 from .clock import ServerClock
 from .config import SimulatorConfig
 from .engine import TradingEngine
 from .feed import MarketData
+from .limits import Limits, LoginGuard
 from .state import load_state, save_state
 from .symbols import SymbolSpec
 
@@ -52,7 +54,7 @@ class Reply:
     """A handler's answer: result code (spec 1.7), body, then pushes sent right after it."""
 
     code: int = 0
-    body: bytes = b""
+    body: bytes | bytearray | memoryview = b""
     pushes: tuple[tuple[int, bytes], ...] = ()
 
 
@@ -117,6 +119,15 @@ class ServerContext:
     sent_money: dict[int, tuple[float, float]] = field(default_factory=dict)
     #: Key of the "saved password" blobs handed out by cmd 28 (valid while this server runs).
     blob_secret: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    #: Protective limits (``limits.py``) and the login lockouts they configure.
+    limits: Limits = field(default_factory=Limits)
+    login_guard: LoginGuard = field(init=False, repr=False)
+    #: Encoded bars and tick pages of complete days and hours (``_wirecache.py``).
+    wire_cache: WireCache = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.login_guard = LoginGuard(self.limits)
+        self.wire_cache = WireCache(self.market)
 
     @classmethod
     def create(
@@ -126,8 +137,11 @@ class ServerContext:
         seed: int | None = None,
         state_file: Path | None = None,
         clock: ServerClock | None = None,
+        limits: Limits | None = None,
     ) -> ServerContext:
         """Build the market, the engine and the accounts (restored from ``state_file``).
+
+        ``limits`` default to the configuration's ``[limits]`` table.
 
         The feed pump is attached by the caller (``app.py``) as ``context.stream``.
         """
@@ -149,7 +163,10 @@ class ServerContext:
         for account in config.accounts:
             if account.login not in engine.accounts:
                 engine.add_account(account)
-        return cls(config, clock, catalog, market, engine, state_file)
+        return cls(
+            config, clock, catalog, market, engine, state_file,
+            limits=limits if limits is not None else config.limits,
+        )
 
     # --- lifecycle ---------------------------------------------------------------------------
 

@@ -5,6 +5,17 @@ bodies of the feed's pushes 8, 17 and 23 (sent by ``stream.py``).
 Subscriptions have replace semantics (spec 3.5.1, 3.5.4): the id list is the complete set;
 an empty list stops the feed. Ids of unknown symbols are ignored. Right after the answer the
 session gets the current tick (push 8) or book (push 23) of every newly added symbol.
+
+Tick history paging (30002): an answer holds the oldest ticks of ``[from_ms, to_ms]``, at
+most ``max_count`` of them (capped at :data:`MAX_TICKS`) - except that **a page never ends
+inside a millisecond**: when the cut would fall between ticks sharing one ``time_msc``, the
+rest of that millisecond is added, so a full page may hold a few more than ``max_count``
+ticks. A page shorter than ``max_count`` is therefore always the last one, and both ways of
+paging are exact: ``from_ms = last time_msc + 1`` (nothing skipped), or ``from_ms = last``
+skipping the rows of that millisecond already received (nothing repeated).
+
+Bars (cmd 11) and tick pages of complete hours and days are served from caches of their
+encoded bytes (:mod:`._wirecache`); history is deterministic, so a cache hit is exact.
 """
 
 from __future__ import annotations
@@ -27,8 +38,8 @@ from MetaTrader5.protocol.messages.market import (
 )
 from MetaTrader5.protocol.schemas.market import BookHeader, BookLevel, SymbolDetails
 from MetaTrader5.protocol.values import VOLUME_SCALE
-from MetaTrader5.records import TICKS_DTYPE
 
+from ._wirecache import encode_tick_parts
 from .book import BookLevel as MarketLevel
 from .handlers_common import Reply, read_id_list
 from .history import HISTORY_START, timeframe_seconds
@@ -53,7 +64,7 @@ __all__ = [
 #: Bars per cmd 11 answer at most; a longer range is cut at its oldest MAX_BARS bars, so a
 #: client pages forward from the last bar's time (MT5's own default chart limit is 100 000).
 MAX_BARS = 100_000
-#: Ticks per 30002 answer at most (the client pages with ``from_ms`` = last time + 1).
+#: Ticks per 30002 answer at most (plus the rest of the last millisecond: see above).
 MAX_TICKS = 1_000_000
 #: spec 1.7 [INF]: result code for a request naming an unknown symbol or timeframe.
 BAD_REQUEST = 1
@@ -71,7 +82,7 @@ async def handle_subscribe_ticks(session: Session, payload: memoryview) -> Reply
     stream = session.context.stream
     ids = _subscription_ids(session, payload)
     session.tick_ids = ids
-    ticks, details = stream.set_ticks(session, ids) if stream is not None else (b"", b"")
+    ticks, details = await stream.set_ticks(session, ids) if stream is not None else (b"", b"")
     pushes = ((Command.TICKS, ticks), (Command.SYMBOL_DETAILS, details))
     return Reply(0, b"", tuple((command, body) for command, body in pushes if body))
 
@@ -88,8 +99,9 @@ async def handle_subscribe_book(session: Session, payload: memoryview) -> Reply:
 async def handle_rates(session: Session, payload: memoryview) -> Reply:
     """cmd 11 (spec 3.5.3, 7.6): 48-byte bars, oldest first, times in server time."""
     request = decode_rates_request(payload)
-    market = session.context.market
-    if request.symbol not in market.catalog:
+    context = session.context
+    spec = context.catalog.by_name(request.symbol)
+    if spec is None:
         return Reply(BAD_REQUEST)
     try:
         period = timeframe_seconds(request.period) or _MONTH_SECONDS
@@ -99,8 +111,7 @@ async def handle_rates(session: Session, payload: memoryview) -> Reply:
     if end < start:
         return Reply(0, b"")
     end = min(end, start + MAX_BARS * period)
-    rates = market.bars(request.symbol, request.period, start, end)[:MAX_BARS]
-    return Reply(0, encode_bars(rates))
+    return Reply(0, context.wire_cache.bars(spec, request.period, start, end, MAX_BARS))
 
 
 async def handle_margin_spreads(session: Session, payload: memoryview) -> Reply:
@@ -119,14 +130,16 @@ async def handle_tick_history(session: Session, payload: memoryview) -> Reply:
     if spec is None or request.to_ms < request.from_ms:
         return Reply(BAD_REQUEST)
     limit = min(max(request.max_count, 0), MAX_TICKS)
-    if limit == 0:
-        return Reply(0, ext.encode_tick_history(np.empty(0, TICKS_DTYPE)))
-    ticks = context.market.ticks(spec.name, request.from_ms, request.to_ms, max_count=limit)
-    if request.copy_flags == c.COPY_TICKS_INFO:
-        ticks = ticks[(ticks["flags"] & (c.TICK_FLAG_BID | c.TICK_FLAG_ASK)) != 0]
-    elif request.copy_flags == c.COPY_TICKS_TRADE:
-        ticks = ticks[(ticks["flags"] & (c.TICK_FLAG_LAST | c.TICK_FLAG_VOLUME)) != 0]
-    return Reply(0, ext.encode_tick_history(ticks))
+    parts = context.wire_cache.ticks(spec, request.from_ms, request.to_ms, limit)
+    mask = _COPY_FLAG_MASKS.get(request.copy_flags, 0)
+    return Reply(0, encode_tick_parts(parts, mask))
+
+
+#: COPY_TICKS_* -> the TICK_FLAG bits a tick needs to be copied (0 = every tick).
+_COPY_FLAG_MASKS = {
+    c.COPY_TICKS_INFO: c.TICK_FLAG_BID | c.TICK_FLAG_ASK,
+    c.COPY_TICKS_TRADE: c.TICK_FLAG_LAST | c.TICK_FLAG_VOLUME,
+}
 
 
 # --- push bodies of the live feed (used by stream.py) ---------------------------------------

@@ -10,10 +10,15 @@ Rules this module implements (spec section in brackets):
   task, so a response always precedes the pushes its handler produced (7.3, 7.7) and a slow
   peer never blocks the shared feed pump (ticks are dropped for it instead).
 * Commands that need a login, sent before one, get result code :data:`NOT_AUTHORIZED`.
-  Unknown and reserved ids get no answer at all (3.10, 7.9). A frame that cannot be decoded,
-  a malformed body or a push-only id sent as a request closes this connection only.
+  Unknown and reserved ids, and push-only ids sent as requests, get no answer at all (3.10,
+  7.9); the protocol core never counts a push-only id as pending, so its later pushes flow.
+  A frame that cannot be decoded or a malformed body closes this connection only.
 * A peer that does not read its answers stops being read (we wait for its queue to drain
   before the next request), so pipelined requests cannot grow our memory without bound.
+* The protective limits of ``limits.py`` apply here: request size, requests per second
+  (answered "too frequent", never executed), bootstrap and idle timeouts.
+* The writer sends whatever is queued back to back and flushes once (the frames of one trade
+  - answer, pushes 10, 14, 19 - leave together).
 * Passwords and OTPs are never logged; the wire dump at DEBUG shows command ids and sizes only.
 """
 
@@ -23,14 +28,16 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import ServerConnection as WebSocket
 from websockets.exceptions import ConnectionClosed
 
+from MetaTrader5.constants import TRADE_RETCODE_TOO_MANY_REQUESTS
 from MetaTrader5.protocol.assumptions import BOOTSTRAP_TOKEN_LENGTH, SESSION_KEY_LENGTH
-from MetaTrader5.protocol.commands import PUSH_ONLY_COMMANDS
+from MetaTrader5.protocol.commands import PUSH_ONLY_COMMANDS, Command
 from MetaTrader5.protocol.connection import (
     BootstrapRequested,
     Request,
@@ -38,6 +45,7 @@ from MetaTrader5.protocol.connection import (
     State,
 )
 from MetaTrader5.protocol.exceptions import NotReadyError, ProtocolError, UnknownCommandError
+from MetaTrader5.protocol.messages.session import encode_u32
 
 from .handlers_account import ACCOUNT_HANDLERS
 from .handlers_auth import ANONYMOUS_COMMANDS, AUTH_HANDLERS
@@ -46,6 +54,7 @@ from .handlers_history import HISTORY_HANDLERS
 from .handlers_market import MARKET_HANDLERS
 from .handlers_symbols import SYMBOL_HANDLERS
 from .handlers_trading import TRADING_HANDLERS
+from .limits import TOO_FREQUENT, TokenBucket
 
 if TYPE_CHECKING:
     from .handlers_common import ServerContext
@@ -62,8 +71,13 @@ NOT_AUTHORIZED = 3
 #: spec 1.7: "internal error".
 INTERNAL_ERROR = 1
 
-#: WebSocket close code for a peer that broke the framing (RFC 6455: protocol error).
+#: WebSocket close codes (RFC 6455 7.4.1).
+_CLOSE_GOING_AWAY = 1001
 _CLOSE_PROTOCOL_ERROR = 1002
+_CLOSE_POLICY = 1008
+_CLOSE_TOO_BIG = 1009
+#: The answer word of a throttled trade request (spec 3.7.1: code 0, retcode in the u32).
+_TOO_MANY_REQUESTS = encode_u32(TRADE_RETCODE_TOO_MANY_REQUESTS)
 
 #: Messages queued for one peer before we start dropping its tick/book pushes.
 _MAX_QUEUED = 256
@@ -97,8 +111,16 @@ class Session:
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
+        limits = context.limits
+        self._limits = limits
+        self._opened = time.monotonic()
+        self._bucket = TokenBucket(limits.requests_per_second, limits.request_burst, self._opened)
+        #: Requests answered "too frequent" instead of executed (limits.py).
+        self.throttled = 0
         peer = websocket.remote_address
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        #: The address alone: what login lockouts count per peer.
+        self.peer_host = str(peer[0]) if isinstance(peer, tuple) else str(peer)
 
     # --- outbound ----------------------------------------------------------------------------
 
@@ -136,11 +158,43 @@ class Session:
 
     async def _write_loop(self) -> None:
         queue = self._queue
+        websocket = self.websocket
         while True:
             message = await queue.get()
             if message is None:
                 return
-            await self.websocket.send(message)
+            if queue.empty():
+                await websocket.send(message)
+                continue
+            batch = [message]
+            end = False
+            while not queue.empty():
+                item = queue.get_nowait()
+                if item is None:
+                    end = True
+                    break
+                batch.append(item)
+            await self._send_batch(batch)
+            if end:
+                return
+
+    async def _send_batch(self, batch: list[bytes]) -> None:
+        """Write several messages back to back and wait for the socket once.
+
+        ``send()`` would enter the connection's send context and drain once per message;
+        here the frames are queued on the sans-I/O protocol of ``websockets`` and written
+        in one pass (falling back to one ``send`` each on a connection without that API).
+        """
+        websocket = self.websocket
+        context = getattr(websocket, "send_context", None)
+        protocol = getattr(websocket, "protocol", None)
+        if context is None or protocol is None:
+            for message in batch:
+                await websocket.send(message)
+            return
+        async with context():
+            for message in batch:
+                protocol.send_binary(message)
 
     # --- inbound -----------------------------------------------------------------------------
 
@@ -149,7 +203,10 @@ class Session:
         writer = asyncio.create_task(self._write_loop(), name=f"mt5sim-writer-{self.peer}")
         self._writer = writer
         try:
-            async for message in self.websocket:
+            while True:
+                message = await self._next_message()
+                if message is None:
+                    return
                 if isinstance(message, str):
                     # spec 1.1: binary frames only; a text frame is a broken peer.
                     await self._abort("text frame")
@@ -168,6 +225,24 @@ class Session:
                 await asyncio.wait_for(writer, 5.0)
             if not writer.done():
                 writer.cancel()
+
+    async def _next_message(self) -> bytes | str | None:
+        """The next message, or None once a timeout closed the connection (limits.py)."""
+        limits = self._limits
+        if self.connection.state is State.BOOTSTRAP:
+            timeout, deadline = limits.handshake_timeout, self._opened + limits.handshake_timeout
+            reason, code = f"no bootstrap within {timeout:g} s", _CLOSE_POLICY
+        else:
+            timeout, deadline = limits.idle_timeout, time.monotonic() + limits.idle_timeout
+            reason, code = f"idle for {timeout:g} s", _CLOSE_GOING_AWAY
+        if timeout <= 0:
+            return await self.websocket.recv()
+        try:
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0.0)):
+                return await self.websocket.recv()
+        except TimeoutError:
+            await self._abort(reason, code=code)
+            return None
 
     async def _receive(self, message: bytes) -> bool:
         """Handle one WebSocket message; False when the connection must end."""
@@ -190,8 +265,15 @@ class Session:
         for event in events:
             if isinstance(event, BootstrapRequested):
                 self._bootstrap()
-            elif isinstance(event, Request) and not await self._dispatch(event):
-                return False
+            elif isinstance(event, Request):
+                if len(event.payload) > self._limits.max_request_bytes:
+                    await self._abort(
+                        f"cmd {event.command}: {len(event.payload)}-byte request over the "
+                        f"{self._limits.max_request_bytes}-byte limit", code=_CLOSE_TOO_BIG
+                    )
+                    return False
+                if not await self._dispatch(event):
+                    return False
         return True
 
     def _bootstrap(self) -> None:
@@ -206,14 +288,21 @@ class Session:
         if LOGGER.isEnabledFor(logging.DEBUG):
             LOGGER.debug("< %s cmd %d %d bytes", self.peer, command, len(request.payload))
         handler = HANDLERS.get(command)
+        allowed = self._bucket.take(time.monotonic())
         if handler is None:
-            if command in PUSH_ONLY_COMMANDS:
-                # A push id used as a request: left unanswered it would block that push for
-                # good (spec 1.6), so this broken peer is closed instead.
-                await self._abort(f"push-only id {command} sent as a request")
-                return False
-            # spec 3.10 / 7.9: reserved ids get no answer.
-            LOGGER.debug("%s: no answer to reserved cmd %d", self.peer, command)
+            # spec 3.10 / 7.9: reserved ids get no answer; a push-only id as a request gets
+            # none either (the core never counted it as pending, so its pushes still flow).
+            if command not in PUSH_ONLY_COMMANDS:
+                self.connection.drop_pending(command)
+            LOGGER.debug("%s: no answer to cmd %d", self.peer, command)
+            return True
+        if not allowed:
+            # limits.py: "too frequent requests" - answered, never executed.
+            self.throttled += 1
+            if command == Command.TRADE_REQUEST:
+                self._respond(request, 0, _TOO_MANY_REQUESTS)
+            else:
+                self._respond(request, TOO_FREQUENT, b"")
             return True
         if self.login is None and command not in ANONYMOUS_COMMANDS:
             self._respond(request, NOT_AUTHORIZED, b"")

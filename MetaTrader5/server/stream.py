@@ -7,6 +7,12 @@ returns. The ticks are encoded once per symbol; every session then gets one push
 records of *its* subscribed symbols (spec 3.5.1, replace semantics of cmd 7). Book subscribers
 get a full snapshot per changed symbol with ``books_flags = 2`` (spec 3.5.4, 7.5).
 
+Session statistics (push 17) start from the day's ticks so far. Late in the server day that
+is tens of thousands of ticks per symbol (about 1.4 s for every symbol of the catalogue), so
+a subscription builds them hour by hour, yielding to the event loop between hours: other
+sessions and the pump keep running meanwhile (one build per symbol, shared by concurrent
+subscribers).
+
 The last tick of each symbol is fed to the engine (``on_quote``) so pending orders, SL/TP,
 expirations and stop-outs trigger from the live feed; the resulting events are pushed to the
 sessions of their accounts (push 10/14, :mod:`.pushes`). The engine's daily rollover runs when
@@ -34,8 +40,10 @@ from .pushes import push_events
 
 if TYPE_CHECKING:
     from .engine.types import TradeEvent
+    from .feed import MarketData
     from .handlers_common import ServerContext
     from .session import Session
+    from .symbols import SymbolSpec
 
 __all__ = ["StreamPump", "STEP_SECONDS"]
 
@@ -46,7 +54,26 @@ STEP_SECONDS = 0.1
 #: Steps between two session-statistics pushes (push 17).
 DETAILS_EVERY = 10
 _DAY_MS = 86_400_000
+_HOUR_MS = 3_600_000
 TICK_RECORD_SIZE = Tick.SIZE
+
+
+async def build_day_stats(market: MarketData, spec: SymbolSpec, now_ms: int) -> DayStats:
+    """``DayStats.start`` without blocking the loop: the day's ticks one hour at a time, then
+    the ticks that arrived meanwhile (folding a tick twice is harmless: max, min, last)."""
+    day = now_ms // _DAY_MS
+    stats = DayStats.start(market, spec, day * _DAY_MS)  # previous close, no ticks yet
+    stats.day = day
+    start = day * _DAY_MS
+    while start <= now_ms:
+        end = min(now_ms, (start // _HOUR_MS + 1) * _HOUR_MS - 1)
+        stats.update(market.ticks(spec.name, start, end))
+        start = end + 1
+        await asyncio.sleep(0)
+    later = market.now_ms()
+    if later > now_ms and later // _DAY_MS == day:
+        stats.update(market.ticks(spec.name, now_ms + 1, later))
+    return stats
 
 
 class StreamPump:
@@ -62,6 +89,7 @@ class StreamPump:
         self._stats: dict[int, DayStats] = {}
         self._dirty: set[int] = set()
         self._zone_fields: tuple[int, int] | None = None
+        self._building: dict[int, asyncio.Task[DayStats]] = {}
         self._task: asyncio.Task[None] | None = None
         #: Counters for the benchmark script: steps run, tick records and messages sent.
         self.steps = 0
@@ -70,12 +98,15 @@ class StreamPump:
 
     # --- subscriptions (replace semantics, spec 3.5.1 / 3.5.4) --------------------------------
 
-    def set_ticks(self, session: Session, symbol_ids: frozenset[int]) -> tuple[bytes, bytes]:
+    async def set_ticks(
+        self, session: Session, symbol_ids: frozenset[int]
+    ) -> tuple[bytes, bytes]:
         """Make ``symbol_ids`` the session's complete tick subscription.
 
         Returns the push 8 body with the current quote and the push 17 body with the session
         statistics of every newly added symbol (the caller sends both right after the cmd 7
-        answer: the official UI shows a price at once).
+        answer: the official UI shows a price at once). Statistics not built yet are built
+        without blocking other sessions (:func:`build_day_stats`).
         """
         old = self._ticks.get(session, frozenset())
         if symbol_ids:
@@ -85,8 +116,28 @@ class StreamPump:
         self._start_feed(symbol_ids)
         new = sorted(symbol_ids - old)
         ticks = b"".join(self._current_tick(symbol_id) for symbol_id in new)
+        for symbol_id in new:
+            await self._ensure_stats(symbol_id)
         details = b"".join(self._details(symbol_id) for symbol_id in new)
         return ticks, details
+
+    async def _ensure_stats(self, symbol_id: int) -> None:
+        context = self._context
+        spec = context.catalog.by_id(symbol_id)
+        now = context.clock.now_server_ms()
+        stats = self._stats.get(symbol_id)
+        if spec is None or (stats is not None and stats.day == now // _DAY_MS):
+            return
+        task = self._building.get(symbol_id)
+        if task is None:
+            task = asyncio.create_task(build_day_stats(context.market, spec, now))
+            self._building[symbol_id] = task
+            task.add_done_callback(lambda _: self._building.pop(symbol_id, None))
+        # shielded: a subscriber that goes away must not cancel the build others wait for
+        stats = await asyncio.shield(task)
+        current = self._stats.get(symbol_id)
+        if current is None or current.day < stats.day:
+            self._stats[symbol_id] = stats
 
     def _details(self, symbol_id: int, ticks: np.ndarray | None = None) -> bytes:
         """The push 17 record of a symbol, its day statistics brought up to date first."""

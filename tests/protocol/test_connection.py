@@ -152,3 +152,36 @@ def test_extension_handshake() -> None:
     payload = TickHistoryRequest(42, 1, 2, 1000, -1).encode()
     req = pair.request(Command.EXTENSION_TICK_HISTORY, payload)
     assert decode_tick_history_request(req.payload) == TickHistoryRequest(42, 1, 2, 1000, -1)
+
+
+def test_push_only_id_sent_as_request_never_blocks_its_push() -> None:
+    pair = Pair()
+    pair.bootstrap()
+    # A broken or hostile client sends push-only ids as requests (the client core refuses
+    # to, so the raw frame is built by hand); the server core reports them but owes no answer.
+    for command in (Command.TICKS, Command.TRADE_UPDATE, Command.TRADE_RESULT):
+        raw = encode_client_message(KEY, command, b"")
+        (ev,) = pair.server.receive_data(raw)
+        assert isinstance(ev, Request) and ev.command == command
+        assert pair.server.pending(command) == 0
+        with pytest.raises(NotReadyError):
+            pair.server.send_response(command)  # nothing is owed
+        (push,) = pair.client.receive_data(pair.server.send_push(command, b"p"))
+        assert isinstance(push, Push) and push.command == command
+
+
+def test_drop_pending_releases_an_unanswered_id() -> None:
+    pair = Pair()
+    pair.bootstrap()
+    # raw frames: the client core would rightly take the push below for their answer
+    for _ in range(2):
+        pair.server.receive_data(encode_client_message(KEY, 20, encode_id_list([])))
+    pair.server.drop_pending(Command.MARGIN_SPREADS)
+    assert pair.server.pending(Command.MARGIN_SPREADS) == 1
+    with pytest.raises(NotReadyError):
+        pair.server.send_push(Command.MARGIN_SPREADS, b"")
+    pair.server.drop_pending(Command.MARGIN_SPREADS)
+    pair.server.drop_pending(Command.MARGIN_SPREADS)  # nothing left: no underflow
+    assert pair.server.pending(Command.MARGIN_SPREADS) == 0
+    (push,) = pair.client.receive_data(pair.server.send_push(Command.MARGIN_SPREADS, b""))
+    assert isinstance(push, Push)

@@ -11,11 +11,11 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_LOGIN, WireClient, make_config, trade_request
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from simwire import DEMO_LOGIN, WireClient, make_config, trade_request
 from websockets.asyncio.client import connect as async_connect
 
 from MetaTrader5.protocol import crypto, frames

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import WireClient
+from simwire import WireClient
 
 from MetaTrader5.server.cli import build_parser, main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import struct
 
-from conftest import DEMO_LOGIN, DEMO_PASSWORD, ManualSim, id_list
+from simwire import DEMO_LOGIN, DEMO_PASSWORD, ManualSim, id_list
 from websockets.asyncio.client import ClientConnection, connect
 
 from MetaTrader5.protocol import bulk, crypto, frames

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import DEMO_PASSWORD, WireClient, make_config
+from simwire import DEMO_PASSWORD, WireClient, make_config
 
 from MetaTrader5.protocol.messages.auth import (
     OtpSetup,

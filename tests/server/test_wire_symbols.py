@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 
 import pytest
-from conftest import NETTING_LOGIN, NETTING_PASSWORD, WireClient, id_list
+from simwire import NETTING_LOGIN, NETTING_PASSWORD, WireClient, id_list
 from websockets.exceptions import ConnectionClosed
 
 from MetaTrader5.protocol.messages.account import decode_account

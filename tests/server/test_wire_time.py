@@ -6,7 +6,7 @@ import struct
 
 import numpy as np
 import pytest
-from conftest import JULY_UTC_MS, WireClient, id_list, make_config, manual_clock, trade_request
+from simwire import JULY_UTC_MS, WireClient, id_list, make_config, manual_clock, trade_request
 
 from MetaTrader5 import constants as c
 from MetaTrader5.protocol import bulk

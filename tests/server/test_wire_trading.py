@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from conftest import (
+from simwire import (
     NETTING_LOGIN,
     NETTING_PASSWORD,
     SMALL_LOGIN,
