@@ -190,14 +190,9 @@ def test_modify_partial_close_and_close(trading: ModuleType, symbol: str) -> Non
     "fields:TradePosition.magic",
     "fields:TradeOrder.magic",
     "fields:TradeDeal.magic",
-    status="neutral",
-    note="0 for trades sent through a Web Terminal: its requests have no magic field "
-    "(the echoed request keeps it)",
-)
-@pytest.mark.xfail(
-    reason="the Web Terminal protocol has no magic field (PROTOCOL.md 4.5): positions, orders "
-    "and deals opened through it report magic 0; the official terminal keeps the request's",
-    strict=False,
+    status="computed",
+    note="the Web Terminal request has no magic field: the client remembers the magic of "
+    "the trades it sent itself; trades from other clients show 0",
 )
 def test_magic_number_round_trips(trading: ModuleType, symbol: str) -> None:
     mt5 = trading

@@ -32,6 +32,7 @@ from MetaTrader5.protocol.messages import (
     decode_trade_update,
 )
 
+from ._magic import MagicBook
 from .account import AccountState
 from .errors import (
     AuthenticationError,
@@ -113,10 +114,12 @@ class ClientCore:
         self.market = MarketData(self.hub, self._request, TickStore(max_ticks, max_tick_symbols),
                                  symbols_ttl, first_tick_timeout)  # fmt: skip
         self.catalog = SymbolCatalog(self.market, self._request, symbols_ttl)
-        self.account = AccountState()
+        #: Magic numbers of our own orders (the wire has none, spec 4.5): see ``_magic``.
+        self.magic = MagicBook()
+        self.account = AccountState(self.magic)
         self.account.login = self._credentials.login
-        self.trading = TradingService(self._request, timeout)
-        self.history = HistoryService(self._request)
+        self.trading = TradingService(self._request, timeout, self.magic)
+        self.history = HistoryService(self._request, self.magic)
         self.rates = RatesService(self._request, self.market, lambda: self.server_offset_seconds,
                                   self._tick_history_available)  # fmt: skip
         self._transport: Transport | None = None
@@ -251,6 +254,7 @@ class ClientCore:
             await transport.close()
         self._transport = None
         self._credentials.clear()
+        self.magic.clear()
         await self.hub.close()
         self.state = "closed"
 

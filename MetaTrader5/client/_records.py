@@ -57,10 +57,12 @@ def positions_to_records(
     arr: bulk.Array,
     price_current: list[float] | None = None,
     profit: list[float] | None = None,
+    magic: list[int] | None = None,
 ) -> tuple[TradePosition, ...]:
     """``POSITION_DTYPE`` -> ``TradePosition`` (spec 4.8: ticket = identifier = position_id).
 
-    ``price_current`` / ``profit`` replace the record's values with live ones when given.
+    ``price_current`` / ``profit`` replace the record's values with live ones when given,
+    ``magic`` the wire column with the filled one (``_magic``).
     """
     ident = arr["position_id"].tolist()
     return _build(TradePosition, [
@@ -70,7 +72,7 @@ def positions_to_records(
         arr["time_update"].tolist(),
         _msc(arr["time_update"], arr["time_update_ms"]),
         arr["type"].tolist(),
-        arr["magic"].tolist(),
+        magic if magic is not None else arr["magic"].tolist(),
         ident,
         arr["reason"].tolist(),
         _lots(arr["volume"]),
@@ -86,8 +88,9 @@ def positions_to_records(
     ])  # fmt: skip
 
 
-def orders_to_records(arr: bulk.Array) -> tuple[TradeOrder, ...]:
-    """``ORDER_DTYPE`` -> ``TradeOrder`` (spec 4.8; position_by_id has no source: 0)."""
+def orders_to_records(arr: bulk.Array, magic: list[int] | None = None) -> tuple[TradeOrder, ...]:
+    """``ORDER_DTYPE`` -> ``TradeOrder`` (spec 4.8; position_by_id has no source: 0);
+    ``magic`` replaces the wire column when given."""
     return _build(TradeOrder, [
         arr["ticket"].tolist(),
         arr["time_setup"].tolist(),
@@ -99,7 +102,7 @@ def orders_to_records(arr: bulk.Array) -> tuple[TradeOrder, ...]:
         arr["type_time"].tolist(),
         arr["type_filling"].tolist(),
         arr["state"].tolist(),
-        arr["magic"].tolist(),
+        magic if magic is not None else arr["magic"].tolist(),
         arr["position_id"].tolist(),
         [0] * len(arr),
         arr["reason"].tolist(),
@@ -116,8 +119,9 @@ def orders_to_records(arr: bulk.Array) -> tuple[TradeOrder, ...]:
     ])  # fmt: skip
 
 
-def deals_to_records(arr: bulk.Array) -> tuple[TradeDeal, ...]:
-    """``DEAL_DTYPE`` -> ``TradeDeal`` (spec 4.8: price = the wire ``price``)."""
+def deals_to_records(arr: bulk.Array, magic: list[int] | None = None) -> tuple[TradeDeal, ...]:
+    """``DEAL_DTYPE`` -> ``TradeDeal`` (spec 4.8: price = the wire ``price``); ``magic``
+    replaces the wire column when given."""
     return _build(TradeDeal, [
         arr["ticket"].tolist(),
         arr["order"].tolist(),
@@ -125,7 +129,7 @@ def deals_to_records(arr: bulk.Array) -> tuple[TradeDeal, ...]:
         _msc(arr["time_create"], arr["time_create_ms"]),
         arr["type"].tolist(),
         arr["entry"].tolist(),
-        arr["magic"].tolist(),
+        magic if magic is not None else arr["magic"].tolist(),
         arr["position_id"].tolist(),
         arr["reason"].tolist(),
         _lots(arr["volume"]),
@@ -147,32 +151,35 @@ def deals_to_records(arr: bulk.Array) -> tuple[TradeDeal, ...]:
 # lots = round(volume / 1e8, 8), strings up to the first NUL - spec 4.8).
 
 
-def position_record(p: Position) -> TradePosition:
-    """One decoded ``Position`` -> ``TradePosition`` (as :func:`positions_to_records`)."""
+def position_record(p: Position, magic: int | None = None) -> TradePosition:
+    """One decoded ``Position`` -> ``TradePosition`` (as :func:`positions_to_records`;
+    ``magic`` replaces the wire value when given, likewise below)."""
     ident = p.position_id
     return TradePosition._from_sequence((
         ident, p.time_create, p.time_create * 1000 + p.time_create_ms, p.time_update,
-        p.time_update * 1000 + p.time_update_ms, p.type, p.magic, ident, p.reason,
-        round(p.volume / 1e8, 8), p.price_open, p.sl, p.tp, p.price_current, p.swap, p.profit,
-        p.trade_symbol, p.comment, p.external_id,
+        p.time_update * 1000 + p.time_update_ms, p.type, p.magic if magic is None else magic,
+        ident, p.reason, round(p.volume / 1e8, 8), p.price_open, p.sl, p.tp, p.price_current,
+        p.swap, p.profit, p.trade_symbol, p.comment, p.external_id,
     ))  # fmt: skip
 
 
-def order_record(o: Order) -> TradeOrder:
+def order_record(o: Order, magic: int | None = None) -> TradeOrder:
     """One decoded ``Order`` -> ``TradeOrder`` (as :func:`orders_to_records`)."""
     return TradeOrder._from_sequence((
         o.ticket, o.time_setup, o.time_setup * 1000 + o.time_setup_ms, o.time_done,
         o.time_done * 1000 + o.time_done_ms, o.time_expiration, o.type, o.type_time,
-        o.type_filling, o.state, o.magic, o.position_id, 0, o.reason,
-        round(o.volume_initial / 1e8, 8), round(o.volume_current / 1e8, 8), o.price_order,
-        o.sl, o.tp, o.price_current, o.price_trigger, o.trade_symbol, o.comment, o.external_id,
+        o.type_filling, o.state, o.magic if magic is None else magic, o.position_id, 0,
+        o.reason, round(o.volume_initial / 1e8, 8), round(o.volume_current / 1e8, 8),
+        o.price_order, o.sl, o.tp, o.price_current, o.price_trigger, o.trade_symbol,
+        o.comment, o.external_id,
     ))  # fmt: skip
 
 
-def deal_record(d: Deal) -> TradeDeal:
+def deal_record(d: Deal, magic: int | None = None) -> TradeDeal:
     """One decoded ``Deal`` -> ``TradeDeal`` (as :func:`deals_to_records`)."""
     return TradeDeal._from_sequence((
         d.ticket, d.order, d.time_create, d.time_create * 1000 + d.time_create_ms, d.type,
-        d.entry, d.magic, d.position_id, d.reason, round(d.volume / 1e8, 8), d.price,
-        d.commission, d.swap, d.profit, d.fee, d.trade_symbol, d.comment, d.external_id,
+        d.entry, d.magic if magic is None else magic, d.position_id, d.reason,
+        round(d.volume / 1e8, 8), d.price, d.commission, d.swap, d.profit, d.fee,
+        d.trade_symbol, d.comment, d.external_id,
     ))  # fmt: skip

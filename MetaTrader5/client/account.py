@@ -10,6 +10,8 @@
   through the same vectorised conversion to official records (``_records``).
 * Profit, equity, margin, free margin and margin level are never sent (spec 4.9): they are
   computed here with the shared trade math from the positions and the tick stream.
+* ``magic`` is never sent for a web client's trades (spec 4.5): records take it from the
+  client's :class:`~._magic.MagicBook` where the wire says 0.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from MetaTrader5.protocol import bulk
 from MetaTrader5.protocol.assumptions import ACCOUNT_TYPE_TO_TRADE_MODE
 from MetaTrader5.protocol.messages import AccountInfo as WireAccount
 from MetaTrader5.protocol.messages import DealTransaction, TradeUpdate
-from MetaTrader5.protocol.schemas.trading import Order, OrderTransaction, Position
+from MetaTrader5.protocol.schemas.trading import Deal, Order, OrderTransaction, Position
 from MetaTrader5.records import AccountInfo, TradeDeal, TradeOrder, TradePosition
 from MetaTrader5.trademath import (
     AccountSnapshot,
@@ -39,6 +41,7 @@ from MetaTrader5.trademath import (
 )
 from MetaTrader5.trademath import Position as MathPosition
 
+from ._magic import MagicBook
 from ._records import (
     deal_record,
     order_record,
@@ -73,8 +76,9 @@ def _row(record: Position | Order, dtype: np.dtype[Any]) -> bulk.Array:
 class AccountState:
     """The account block, positions and orders of one session (survives reconnects)."""
 
-    def __init__(self) -> None:
+    def __init__(self, magic: MagicBook | None = None) -> None:
         self.login = 0
+        self.magic = magic if magic is not None else MagicBook()
         self.block: WireAccount | None = None
         self.balance = 0.0
         self.credit = 0.0
@@ -126,7 +130,8 @@ class AccountState:
 
     def _order_tx(self, tx: OrderTransaction) -> list[TradeEvent]:
         action = _ACTIONS.get(tx.transaction_type, "update")
-        record = order_record(tx.order)
+        o = tx.order
+        record = order_record(o, self.magic.order(o.ticket, o.position_id, o.reason, o.magic))
         if tx.flag_mask == 0:
             ticket = tx.order.ticket
             if tx.transaction_type == _DELETE:
@@ -151,20 +156,29 @@ class AccountState:
             change = self._position(position)
             if change is None:
                 return events  # spec 3.6.3: the JS drops the whole record
-            events.append(TradeEvent("position", change, position_record(position),
+            events.append(TradeEvent("position", change, self._position_record(position),
                                      head.transaction_id))  # fmt: skip
         if deal.ticket:
             action = _ACTIONS.get(head.transaction_type, "update")
-            events.append(TradeEvent("deal", action, deal_record(deal), head.transaction_id))
+            events.append(TradeEvent("deal", action, self._deal_record(deal),
+                                     head.transaction_id))  # fmt: skip
         for extra in tx.extra_deals:
             if extra.ticket:
-                events.append(TradeEvent("deal", "add", deal_record(extra), head.transaction_id))
+                events.append(TradeEvent("deal", "add", self._deal_record(extra),
+                                         head.transaction_id))  # fmt: skip
         for extra_position in tx.extra_positions:
             change = self._position(extra_position)
             if change is not None:
-                events.append(TradeEvent("position", change, position_record(extra_position),
+                events.append(TradeEvent("position", change,
+                                         self._position_record(extra_position),
                                          head.transaction_id))  # fmt: skip
         return events
+
+    def _position_record(self, p: Position) -> TradePosition:
+        return position_record(p, self.magic.position(p.position_id, p.magic))
+
+    def _deal_record(self, d: Deal) -> TradeDeal:
+        return deal_record(d, self.magic.deal(d.order, d.position_id, d.reason, d.magic))
 
     def _position(self, position: Position) -> str | None:
         key = position.position_id
@@ -224,6 +238,7 @@ class AccountState:
         arr = stack(list(self.positions.values()), bulk.POSITION_DTYPE)
         if not len(arr):
             return ()
+        magic = self.magic.positions(arr)
         currency = self._header().currency
         prices, profits = arr["price_current"].tolist(), arr["profit"].tolist()
         for i, pos in enumerate(self.math_positions()):
@@ -237,10 +252,11 @@ class AccountState:
                 prices[i] = close_price(pos.type, *quote)
             except (LookupError, ValueError):
                 continue
-        return positions_to_records(arr, prices, profits)
+        return positions_to_records(arr, prices, profits, magic)
 
     def order_records(self) -> tuple[TradeOrder, ...]:
-        return orders_to_records(stack(list(self.orders.values()), bulk.ORDER_DTYPE))
+        arr = stack(list(self.orders.values()), bulk.ORDER_DTYPE)
+        return orders_to_records(arr, self.magic.orders(arr))
 
     def snapshot(
         self, specs: dict[str, ContractSpec], index: SymbolIndex, quotes: QuoteLookup,

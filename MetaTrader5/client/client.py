@@ -15,6 +15,16 @@ retcode. Usage::
 Several clients can run in one process and one loop; they share nothing (each has its own
 transport, session, caches, streams and rate limiter). Lifecycle and reconnect: see
 :mod:`._core`; live figures and trading: :mod:`._live`.
+
+Magic numbers: a Web Terminal request has no magic field (spec 4.5), so servers report
+``magic`` 0 for a web client's trades. The client remembers the request's ``magic`` for each
+order ticket its own ``order_send`` got back (DEAL, PENDING, CLOSE_BY) and fills a 0 wire
+value from it: a position by its identifier (the opening order), an order by its ticket, a
+deal by its order; a server's SL / TP / stop-out order or deal takes its position's magic.
+A deal of our closing request carries that request's magic (0 if none), as in MT5. A
+non-zero wire value always wins. Trades of other clients, processes or terminals report 0,
+and so do ours once this client is closed (the book, at most 100,000 tickets, least
+recently used dropped first, is forgotten). Details: :mod:`._magic`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Bounds are server-time seconds passed through unchanged (spec 4.3); 0 means open ("0, 0" =
 all history, ``to`` 0 = until now). The ticket and position forms of the official
 ``history_*_get`` ask for the whole history and select locally; for deals, ``ticket`` is the
-ORDER ticket (API.md 4: DEAL_ORDER) and ``position`` the position id.
+ORDER ticket (API.md 4: DEAL_ORDER) and ``position`` the position id. ``magic`` is filled
+from the client's :class:`~._magic.MagicBook` where the wire says 0 (spec 4.5).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from MetaTrader5.protocol.messages import encode_history_request
 from MetaTrader5.protocol.schemas.trading import HistoryRequest
 from MetaTrader5.records import TradeDeal, TradeOrder
 
+from ._magic import MagicBook
 from ._records import deals_to_records, orders_to_records
 
 __all__ = ["HistoryService"]
@@ -32,8 +34,9 @@ def _bound(value: int) -> int:
 class HistoryService:
     """cmd 5 queries of one client."""
 
-    def __init__(self, request: Requester) -> None:
+    def __init__(self, request: Requester, magic: MagicBook | None = None) -> None:
         self._request = request
+        self.magic = magic if magic is not None else MagicBook()
 
     async def fetch(self, date_from: int, date_to: int) -> tuple[bulk.Array, bulk.Array]:
         """(deals, history orders) arrays of ``[date_from, date_to]``."""
@@ -61,7 +64,7 @@ class HistoryService:
             orders = orders[orders["ticket"] == ticket]
         elif position is not None:
             orders = orders[orders["position_id"] == position]
-        return orders_to_records(orders)
+        return orders_to_records(orders, self.magic.orders(orders))
 
     async def deals(
         self, date_from: int = 0, date_to: int = 0, *, ticket: int | None = None,
@@ -75,4 +78,4 @@ class HistoryService:
             deals = deals[deals["order"] == ticket]
         elif position is not None:
             deals = deals[deals["position_id"] == position]
-        return deals_to_records(deals)
+        return deals_to_records(deals, self.magic.deals(deals))

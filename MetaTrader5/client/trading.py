@@ -19,6 +19,10 @@ DEAL requests use the wire action of the symbol's execution mode (spec 4.5): exe
 (request), 1 -> 2 (instant; 1 if volume > instant_volume), 2 -> 3 (market), 3 -> 4 (exchange).
 The local checks (``_checks``) reject with the terminal's retcode without contacting the
 server, as the Web Terminal does (spec 3.7.1).
+
+The request has no magic field (spec 4.5): the order ticket of each result (and of each
+resolved fate) is remembered with the request's magic in the client's
+:class:`~._magic.MagicBook`, which fills the records built later.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from MetaTrader5.protocol.schemas.trading import TradeRequest as WireTradeReques
 from MetaTrader5.records import OrderSendResult, TradeRequest
 
 from ._checks import CLOSE_BY, DEAL, PENDING, SymbolTradeTerms, validate_request, wire_action
+from ._magic import MagicBook
 from .errors import ClientConnectionError, TradeOutcomeUnknownError, ValidationError
 
 __all__ = [
@@ -106,8 +111,11 @@ class _Sent:
 class TradingService:
     """Sends trade requests of one client and matches their results."""
 
-    def __init__(self, request: Requester, result_timeout: float = 30.0) -> None:
+    def __init__(
+        self, request: Requester, result_timeout: float = 30.0, magic: MagicBook | None = None
+    ) -> None:
         self._request = request
+        self.magic = magic if magic is not None else MagicBook()
         self.result_timeout = result_timeout
         self._ids = itertools.count(1000 + secrets.randbelow(1 << 30))
         self._waiting: dict[int, tuple[asyncio.Future[OrderSendResult], TradeRequest]] = {}
@@ -176,6 +184,10 @@ class TradingService:
         action_id, res = push.request.action_id, push.result
         entry = self._waiting.get(action_id)
         sent = self.unresolved.pop(action_id, None)
+        ours = entry[1] if entry is not None else sent.request if sent is not None else None
+        if ours is not None:
+            # Even a late result names our order: its records must carry our magic.
+            self.magic.remember(ours.action, res.order, ours.magic)
         if entry is None or entry[0].done():
             if sent is not None:
                 _log.info("late trade result for request %d: retcode %d", action_id, res.retcode)
@@ -231,6 +243,7 @@ class TradingService:
             )  # fmt: skip
             if match is not None:
                 taken.add(match)
+                self.magic.remember(req.action, match, req.magic)
                 fates.append(TradeFate(action_id, req, True, match, "found"))
             else:
                 fates.append(TradeFate(action_id, req, False))
