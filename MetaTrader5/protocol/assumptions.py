@@ -7,17 +7,25 @@ capture from a real server can correct it by editing one line.
 ``DEBUG`` turns on strict mode (environment ``MT5WEB_DEBUG=1``): decoders then report trailing
 bytes, unusual counts and out-of-range values with a WARNING on the ``MetaTrader5.protocol``
 logger, and reject invalid UTF-16. Every such check sits behind ``if DEBUG:`` so it costs
-nothing when off.
+nothing when off. The value domains are declared next to the record layouts (``VALID`` tables
+in ``schemas/``, see ``valid.py``).
+
+Modules bind ``DEBUG`` at import (``from .assumptions import DEBUG``), so assigning
+``assumptions.DEBUG`` later changes nothing; tests and debugging sessions switch strict mode at
+run time with :func:`set_strict_mode`, which rebinds it in every loaded protocol module.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 
 __all__ = [
     "DEBUG",
     "LOGGER",
+    "set_strict_mode",
+    "STRICT_MAX_DIGITS",
     "OUTER_FRAME_VERSION",
     "SESSION_KEY_LENGTH",
     "SESSION_KEY_LENGTHS",
@@ -46,6 +54,26 @@ DEBUG: bool = os.environ.get("MT5WEB_DEBUG") == "1"
 
 #: The one logger of the protocol layer (house rule 9).
 LOGGER = logging.getLogger("MetaTrader5.protocol")
+
+
+def set_strict_mode(enabled: bool) -> bool:
+    """Switch strict mode at run time (tests, debugging); returns the previous setting.
+
+    Rebinds ``DEBUG`` and ``STRING_DECODE_ERRORS`` in this module and in every loaded
+    ``MetaTrader5.protocol`` module that imported them; modules imported later pick the new
+    values up from here. Restore the returned value when done (e.g. in a fixture's teardown).
+    """
+    previous = DEBUG
+    errors = "strict" if enabled else "replace"
+    prefix = __name__.rpartition(".")[0]
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == prefix or name.startswith(prefix + ".")):
+            continue
+        if isinstance(getattr(module, "DEBUG", None), bool):
+            setattr(module, "DEBUG", enabled)  # noqa: B010 (a module global, not a field)
+        if getattr(module, "STRING_DECODE_ERRORS", None) in ("strict", "replace"):
+            setattr(module, "STRING_DECODE_ERRORS", errors)  # noqa: B010
+    return previous
 
 # --- transport (spec 1.2 - 1.5) ---------------------------------------------------------------
 
@@ -124,6 +152,14 @@ BOOK_FULL_SNAPSHOT_FLAG = 2
 
 #: spec 3.5.3 [INF]: both rates request bounds are inclusive.
 RATES_BOUNDS_INCLUSIVE = True
+
+# --- strict-mode value domains (spec 4.4) -----------------------------------------------------
+
+#: Our choice [INF]: the largest ``digits`` strict mode accepts. Tick prices travel as
+#: price x 10^digits in an f64 (spec 3.5.1, 4.4), exact for integers only up to 2^53 (about
+#: 9.0e15): at 16 digits only prices below 0.9 still scale exactly, so a larger value cannot
+#: be a usable symbol and more likely shows a misread field.
+STRICT_MAX_DIGITS = 16
 
 # --- strings (spec 2.1) -----------------------------------------------------------------------
 

@@ -21,11 +21,12 @@ import numpy.typing as npt
 from MetaTrader5.records import RATES_DTYPE, TICKS_DTYPE
 
 from .assumptions import DEBUG, LOGGER, TICK_FIELDS_MASK, TICK_FIELDS_TO_FLAGS_SHIFT
-from .codec import Buffer, decode_utf16
+from .codec import Buffer, Schema, decode_utf16
 from .exceptions import OversizedCountError, TruncatedRecordError
 from .schemas.market import Bar, Tick
 from .schemas.symbols import SymbolRecord
 from .schemas.trading import Deal, Order, Position
+from .valid import check_array
 
 __all__ = [
     "BAR_DTYPE",
@@ -76,16 +77,19 @@ def _block(array: Array, offset: int, size: int) -> Array:
     return array.view(item)["b"]
 
 
-def _uncounted(body: Buffer, dtype: np.dtype[Any], where: str) -> Array:
-    count, extra = divmod(len(body), dtype.itemsize)
-    if DEBUG and extra:
-        LOGGER.warning("%s: %d trailing bytes ignored", where, extra)
-    return np.frombuffer(body, dtype, count=count)
+def _uncounted(body: Buffer, schema: Schema, where: str) -> Array:
+    count, extra = divmod(len(body), schema.size)
+    array = np.frombuffer(body, schema.dtype, count=count)
+    if DEBUG:  # strict mode: one test per message when off, vectorised checks when on
+        if extra:
+            LOGGER.warning("%s: %d trailing bytes ignored", where, extra)
+        check_array(schema.checks, array, 0, where)
+    return array
 
 
 def decode_bars(body: Buffer) -> Array:
     """cmd 11 response -> ``BAR_DTYPE`` array (a view on ``body``, spec 3.5.3)."""
-    return _uncounted(body, BAR_DTYPE, "cmd 11 bars")
+    return _uncounted(body, Bar.SCHEMA, "cmd 11 bars")
 
 
 def encode_bars(rates: Array) -> bytes:
@@ -144,7 +148,7 @@ def _bars_to_rates_any(bars: Array) -> Array:
 
 def decode_ticks(body: Buffer) -> Array:
     """Push 8 -> ``TICK_DTYPE`` array, prices still scaled (spec 3.5.1)."""
-    return _uncounted(body, TICK_DTYPE, "push 8 ticks")
+    return _uncounted(body, Tick.SCHEMA, "push 8 ticks")
 
 
 def encode_ticks(ticks: Array) -> bytes:
@@ -250,36 +254,39 @@ def forward_fill_prices(ticks: Array) -> Array:
     return out
 
 
-def _counted(body: Buffer, offset: int, dtype: np.dtype[Any], where: str) -> tuple[Array, int]:
+def _counted(body: Buffer, offset: int, schema: Schema, where: str) -> tuple[Array, int]:
     if len(body) - offset < 4:
         raise TruncatedRecordError(f"{where}: count missing at offset {offset}")
     (count,) = struct.unpack_from("<I", body, offset)
-    need = count * dtype.itemsize
+    need = count * schema.size
     if need > len(body) - offset - 4:
         raise OversizedCountError(
             f"{where}: count {count} at offset {offset} needs {need} bytes, "
             f"{len(body) - offset - 4} left"
         )
-    return np.frombuffer(body, dtype, count=count, offset=offset + 4), offset + 4 + need
+    array = np.frombuffer(body, schema.dtype, count=count, offset=offset + 4)
+    if DEBUG:
+        check_array(schema.checks, array, offset + 4, where)
+    return array, offset + 4 + need
 
 
 def decode_positions_orders_arrays(body: Buffer) -> tuple[Array, Array]:
     """cmd 4 response -> (``POSITION_DTYPE`` array, ``ORDER_DTYPE`` array) (spec 3.6.1)."""
-    positions, pos = _counted(body, 0, POSITION_DTYPE, "cmd 4 positions")
-    orders, _ = _counted(body, pos, ORDER_DTYPE, "cmd 4 orders")
+    positions, pos = _counted(body, 0, Position.SCHEMA, "cmd 4 positions")
+    orders, _ = _counted(body, pos, Order.SCHEMA, "cmd 4 orders")
     return positions, orders
 
 
 def decode_history_arrays(body: Buffer) -> tuple[Array, Array]:
     """cmd 5 response -> (``DEAL_DTYPE`` array, ``ORDER_DTYPE`` array) (spec 3.6.2)."""
-    deals, pos = _counted(body, 0, DEAL_DTYPE, "cmd 5 deals")
-    orders, _ = _counted(body, pos, ORDER_DTYPE, "cmd 5 orders")
+    deals, pos = _counted(body, 0, Deal.SCHEMA, "cmd 5 deals")
+    orders, _ = _counted(body, pos, Order.SCHEMA, "cmd 5 orders")
     return deals, orders
 
 
 def decode_symbols_array(body: Buffer) -> Array:
     """cmd 6 response -> ``SYMBOL_DTYPE`` array (spec 3.4.2)."""
-    symbols, _ = _counted(body, 0, SYMBOL_DTYPE, "cmd 6 symbols")
+    symbols, _ = _counted(body, 0, SymbolRecord.SCHEMA, "cmd 6 symbols")
     return symbols
 
 

@@ -17,6 +17,9 @@ Python values: integers for i8..u64, float for f32/f64, Unix milliseconds (int) 
 "N x type" sub-parsed byte fields, and nested records for the bytes[N] fields with a
 sub-parser (spec 2.2).
 
+A record may also declare ``VALID``, a field name -> allowed values table (``valid.py``); the
+schema compiles it into checks that run in strict mode only (``assumptions.DEBUG``).
+
 Strings in numpy: a str[N] column is kept as ``('<u2', (N/2,))`` code units, because numpy has
 no UTF-16 dtype; ``bulk.decode_utf16_column`` turns such a column into ``<U`` strings
 vectorised (code units equal code points outside the surrogate range; rows with surrogates
@@ -38,6 +41,7 @@ import numpy as np
 
 from .assumptions import DEBUG, LOGGER, STRING_DECODE_ERRORS
 from .exceptions import EncodeError, StringDecodeError, TruncatedRecordError
+from .valid import Check, Valid, check_record
 
 __all__ = [
     "Buffer",
@@ -140,7 +144,8 @@ def decode_utf16(raw: bytes, where: str = "") -> str:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One field of a record: name, wire type and (for variable types) byte size."""
+    """One field of a record: name, wire type and (for variable types) byte size, and the
+    values strict mode accepts (``valid``, from the record's ``VALID`` table)."""
 
     name: str
     type: FieldType
@@ -148,6 +153,7 @@ class Field:
     item: FieldType | None = None  # element type of ARRAY
     schema: Schema | None = None  # layout of RECORD
     record: builtins.type[WireRecord] | None = None  # typed class of RECORD (None -> dict)
+    valid: Valid | None = None  # strict-mode value domain (scalars only)
 
     @property
     def fmt(self) -> str:
@@ -190,7 +196,7 @@ class Field:
             zero = 0.0 if self.item in (FieldType.F32, FieldType.F64) else 0
             return (zero,) * (self.size // _SCALARS[self.item][2])
         if self.type is FieldType.RECORD and self.schema is not None:
-            return self.schema.decode_values(bytes(self.size), 0, self.record)
+            return self.schema.decode_nested(bytes(self.size), self.record)
         return 0
 
 
@@ -222,9 +228,30 @@ class Schema:
         )
         self._getter = attrgetter(*self.names) if len(self.names) > 1 else None
         self._dtype: np.dtype[Any] | None = None
+        #: strict-mode value checks, nested records flattened (run only when DEBUG is on).
+        self.checks = self._compile_checks()
 
     def __repr__(self) -> str:
         return f"Schema({self.name!r}, {len(self.fields)} fields, {self.size} bytes)"
+
+    def _compile_checks(self) -> tuple[Check, ...]:
+        checks: list[Check] = []
+        for f, start in zip(self.fields, self._offsets, strict=False):
+            if f.type is FieldType.RECORD and f.schema is not None:
+                checks.extend(
+                    Check(".".join((self.name, f.name, *c.path)), (f.name, *c.path),
+                          start + c.offset, c.unpack, c.valid)
+                    for c in f.schema.checks
+                )
+            if f.valid is None:
+                continue
+            floating = f.type in (FieldType.F32, FieldType.F64)
+            if f.type not in _SCALARS or f.type is FieldType.TIME or floating != f.valid.finite:
+                raise TypeError(f"{self.name}.{f.name}: domain {f.valid} does not fit "
+                                f"{f.type.name}")
+            unpack = struct.Struct("<" + _SCALARS[f.type][0])
+            checks.append(Check(f"{self.name}.{f.name}", (f.name,), start, unpack, f.valid))
+        return tuple(checks)
 
     # --- numpy -----------------------------------------------------------------------------
     @property
@@ -246,7 +273,7 @@ class Schema:
             return sub.unpack
         if f.type is FieldType.RECORD and f.schema is not None:
             schema, record = f.schema, f.record
-            return lambda raw: schema.decode_values(raw, 0, record)
+            return lambda raw: schema.decode_nested(raw, record)
         return lambda raw: raw  # astr / bytes: raw bytes, NULs included (spec 2.1)
 
     def _padded(self, buf: Buffer, offset: int) -> tuple[Buffer, int]:
@@ -267,6 +294,20 @@ class Schema:
         """Decode to ``record(*values)`` or, with ``record`` None, to a dict."""
         data, pos = self._padded(buf, offset)
         values = self.struct.unpack_from(data, pos)
+        if DEBUG and self.checks:  # strict mode only: the normal path pays one global test
+            check_record(self.checks, data, pos, offset)
+        if self._post:
+            values = list(values)  # type: ignore[assignment]
+            for i, conv in self._post:
+                values[i] = conv(values[i])  # type: ignore[index]
+        if record is None:
+            return dict(zip(self.names, values, strict=True))
+        return record(*values)
+
+    def decode_nested(self, raw: bytes, record: type[R] | None) -> Any:
+        """Decode exactly ``size`` bytes of a nested record without strict checks (the outer
+        record's checks already cover the nested fields, with their offsets in the body)."""
+        values = self.struct.unpack(raw)
         if self._post:
             values = list(values)  # type: ignore[assignment]
             for i, conv in self._post:
@@ -333,6 +374,8 @@ class WireRecord:
     __slots__ = ()
     SCHEMA: ClassVar[Schema]
     SIZE: ClassVar[int]
+    #: field name -> values strict mode accepts (declared next to the fields, see valid.py).
+    VALID: ClassVar[Mapping[str, Valid]] = {}
 
     @classmethod
     def decode(cls, buf: Buffer, offset: int = 0) -> Self:
@@ -359,9 +402,14 @@ def wire_record_zero_filled(cls: type[R]) -> type[R]:
 
 def _finish(cls: type[R], *, pad_short: bool) -> type[R]:
     fields = []
+    table = cls.VALID
     for dc_field in dataclasses.fields(cls):  # type: ignore[arg-type]
         spec = dc_field.metadata[_WIRE]
-        fields.append(dataclasses.replace(spec, name=dc_field.name))
+        fields.append(dataclasses.replace(spec, name=dc_field.name,
+                                          valid=table.get(dc_field.name)))
+    unknown = set(table) - {f.name for f in fields}
+    if unknown:
+        raise TypeError(f"{cls.__name__}.VALID names unknown fields {sorted(unknown)}")
     cls.SCHEMA = Schema(cls.__name__, fields, pad_short=pad_short)
     cls.SIZE = cls.SCHEMA.size
     return cls

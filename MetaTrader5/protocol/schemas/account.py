@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..codec import (
     FieldType,
@@ -18,6 +20,8 @@ from ..codec import (
     u64,
     wire_record,
 )
+from ..valid import Valid
+from .domains import DIGITS
 
 __all__ = [
     "AccountHeader",
@@ -44,6 +48,8 @@ UINT64_UNSET = 18446744073709551615
 @dataclass(frozen=True, slots=True)
 class AccountHeader(WireRecord):
     """Account main header, 816 bytes (spec 3.3.1)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {"currency_digits": DIGITS}
 
     account_type: int = u8()
     rights: int = i32()

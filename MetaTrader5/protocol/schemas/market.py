@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..codec import WireRecord, f64, i32, i64, string, u8, u16, u32, u64, wire_record
+from ..valid import Valid
+from .domains import (
+    BOOK_LEVEL_TYPE,
+    DIGITS,
+    MS_PART,
+    SECONDS,
+    TICK_FIELDS,
+    VOLUME,
+    VOLUME_U64,
+    finite,
+)
 
 __all__ = [
     "IdCount",
@@ -46,6 +59,11 @@ TradeServerState = IdCount
 class Tick(WireRecord):
     """Tick push record, 50 bytes; prices scaled by 10^digits (spec 3.5.1)."""
 
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "time": SECONDS, "fields": TICK_FIELDS, "volume": VOLUME, "time_ms": MS_PART,
+        **finite("bid", "ask", "last"),
+    }  # fmt: skip
+
     symbol_id: int = u32()
     time: int = i32()
     fields: int = u32()
@@ -61,6 +79,15 @@ class Tick(WireRecord):
 @dataclass(frozen=True, slots=True)
 class SymbolDetails(WireRecord):
     """Symbol details push record, 274 bytes; prices scaled by 10^digits (spec 3.5.2)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "lasttime": SECONDS, "digits": DIGITS, "vol_last": VOLUME, "vol_high": VOLUME,
+        "vol_low": VOLUME, "trade_volume": VOLUME_U64, "trade_buy_volume": VOLUME,
+        "trade_sell_volume": VOLUME,
+        **finite("bid_last", "bid_high", "bid_low", "ask_last", "ask_high", "ask_low",
+                 "last_last", "last_high", "last_low", "price_open", "price_close", "price_aw",
+                 "price_theoretical"),
+    }  # fmt: skip
 
     symbol_id: int = u32()
     fields: int = i64()
@@ -108,6 +135,8 @@ class SymbolDetails(WireRecord):
 class RatesRequest(WireRecord):
     """cmd 11 request, 74 bytes; bounds in seconds, inclusive [INF] (spec 3.5.3)."""
 
+    VALID: ClassVar[Mapping[str, Valid]] = {"time_from": SECONDS, "time_to": SECONDS}
+
     symbol: str = string(64)
     period: int = u16()
     time_from: int = i32()
@@ -118,6 +147,10 @@ class RatesRequest(WireRecord):
 @dataclass(frozen=True, slots=True)
 class Bar(WireRecord):
     """cmd 11 response record, 48 bytes; plain prices (spec 3.5.3)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "time": SECONDS, **finite("open", "high", "low", "close"),
+    }  # fmt: skip
 
     time: int = i32()
     open: float = f64()
@@ -133,6 +166,8 @@ class Bar(WireRecord):
 class BookHeader(WireRecord):
     """Book push entry header, 22 bytes (spec 3.5.4)."""
 
+    VALID: ClassVar[Mapping[str, Valid]] = {"books_time": SECONDS}
+
     symbol_id: int = u32()
     books_time: int = i32()
     time_msc: int = i32()
@@ -144,7 +179,10 @@ class BookHeader(WireRecord):
 @wire_record
 @dataclass(frozen=True, slots=True)
 class BookLevel(WireRecord):
-    """Book level, 21 bytes; price is an integer x 10^digits (spec 3.5.4)."""
+    """Book level, 21 bytes; price is an integer x 10^digits (spec 3.5.4). ``volume`` is a
+    delta (spec 3.5.4: added to the level), so it may be negative and is not checked."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {"type": BOOK_LEVEL_TYPE}
 
     flag_mask: int = u32()
     type: int = u8()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..codec import (
     FieldType,
@@ -17,7 +19,9 @@ from ..codec import (
     u32,
     wire_record,
 )
+from ..valid import Valid
 from .account import TradeSettings
+from .domains import CHART_MODE, DIGITS, GTC_MODE, SECONDS, finite
 
 __all__ = ["SymbolGroup", "SymbolRecord", "Subscription", "FullSymbol", "SCHEDULE_UNITS"]
 
@@ -37,6 +41,8 @@ class SymbolGroup(WireRecord):
 @dataclass(frozen=True, slots=True)
 class SymbolRecord(WireRecord):
     """Symbol list entry, 526 bytes (spec 3.4.2)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {"digits": DIGITS}
 
     trade_symbol: str = string(64)
     description: str = string(128)
@@ -67,6 +73,13 @@ class FullSymbol(WireRecord):
     ``schedule`` holds 448 u16: 7 days x 16 quote sessions (start, end minutes), then the same
     for trade sessions, Sunday first (spec 3.4.4); see ``messages.symbols.schedule_sessions``.
     """
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "currency_base_digits": DIGITS, "currency_profit_digits": DIGITS,
+        "currency_margin_digits": DIGITS, "digits": DIGITS, "ticks_chart_mode": CHART_MODE,
+        "gtc_mode": GTC_MODE, "time_start": SECONDS, "time_expiration": SECONDS,
+        **finite("point", "tick_value", "tick_size", "contract_size"),
+    }  # fmt: skip
 
     trade_symbol: str = string(64)
     isin: str = string(32)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..assumptions import TRADE_REQUEST_SHORT_IS_ZERO_FILLED, TRADE_REQUEST_SIZE
 from ..codec import (
@@ -17,6 +19,23 @@ from ..codec import (
     u64,
     wire_record,
     wire_record_zero_filled,
+)
+from ..valid import Valid
+from .domains import (
+    DEAL_ENTRY,
+    DEAL_TYPE,
+    DIGITS,
+    MS_PART,
+    ORDER_FILLING,
+    ORDER_STATE,
+    ORDER_TIME,
+    ORDER_TYPE,
+    POSITION_TYPE,
+    SECONDS,
+    TRADE_ACTION,
+    VOLUME,
+    VOLUME_U64,
+    finite,
 )
 
 __all__ = [
@@ -37,6 +56,12 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Position(WireRecord):
     """Position record, 344 bytes (spec 3.6.1)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "type": POSITION_TYPE, "volume": VOLUME_U64, "digits": DIGITS,
+        "digits_currency": DIGITS, "time_create_ms": MS_PART, "time_update_ms": MS_PART,
+        **finite("price_open", "price_current", "sl", "tp"),
+    }  # fmt: skip
 
     position_id: int = i64()
     trade_order: int = i64()
@@ -70,6 +95,14 @@ class Position(WireRecord):
 @dataclass(frozen=True, slots=True)
 class Order(WireRecord):
     """Order record (open and history), 356 bytes (spec 3.6.1)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "type": ORDER_TYPE, "type_filling": ORDER_FILLING, "type_time": ORDER_TIME,
+        "state": ORDER_STATE, "volume_initial": VOLUME, "volume_current": VOLUME,
+        "digits": DIGITS, "digits_currency": DIGITS, "time_setup_ms": MS_PART,
+        "time_done_ms": MS_PART,
+        **finite("price_order", "price_trigger", "price_current", "sl", "tp"),
+    }  # fmt: skip
 
     ticket: int = i64()
     external_id: str = string(64)
@@ -108,6 +141,12 @@ class Order(WireRecord):
 class Deal(WireRecord):
     """Deal record, 356 bytes (spec 3.6.2)."""
 
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "type": DEAL_TYPE, "entry": DEAL_ENTRY, "volume": VOLUME_U64, "digits": DIGITS,
+        "digits_currency": DIGITS, "time_create_ms": MS_PART, "time_update_ms": MS_PART,
+        **finite("price", "price_close", "sl", "tp"),
+    }  # fmt: skip
+
     ticket: int = i64()
     external_id: str = string(64)
     order: int = i64()
@@ -143,6 +182,8 @@ class Deal(WireRecord):
 class HistoryRequest(WireRecord):
     """cmd 5 request: i32 from, i32 to, seconds; 0 = open bound (spec 3.6.2)."""
 
+    VALID: ClassVar[Mapping[str, Valid]] = {"time_from": SECONDS, "time_to": SECONDS}
+
     time_from: int = i32()
     time_to: int = i32()
 
@@ -156,6 +197,12 @@ _trade_request_decorator = (
 @dataclass(frozen=True, slots=True)
 class TradeRequest(WireRecord):
     """cmd 12 request, 248 bytes (spec 3.7.1). Shorter bodies decode zero-filled."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "trade_action": TRADE_ACTION, "volume": VOLUME_U64, "digits": DIGITS,
+        "type": ORDER_TYPE, "type_filling": ORDER_FILLING, "type_time": ORDER_TIME,
+        **finite("price_order", "price_trigger", "sl", "tp", "price_top", "price_bottom"),
+    }  # fmt: skip
 
     action_id: int = u32()
     trade_action: int = u32()
@@ -197,6 +244,10 @@ class TradeResponse(WireRecord):
 @dataclass(frozen=True, slots=True)
 class TradeResult(WireRecord):
     """Result part of push 19, 128 bytes (spec 3.7.2)."""
+
+    VALID: ClassVar[Mapping[str, Valid]] = {
+        "volume": VOLUME, **finite("price", "bid", "ask", "last"),
+    }  # fmt: skip
 
     retcode: int = u32()
     deal: int = i64()

@@ -80,7 +80,10 @@ def _activate(
     pending = sorted(desk.ledger.orders.values(), key=lambda o: o.ticket)
     while pending:
         order = pending.pop(0)
-        if order.symbol != spec.name or not _triggered(order, bid, ask):
+        # A quote older than the order never saw it: history must not run backwards.
+        if order.symbol != spec.name or now < order.time_setup_msc:
+            continue
+        if not _triggered(order, bid, ask):
             continue
         price = ask if order.type % 2 == 0 else bid
         if order.type < c.ORDER_TYPE_BUY_STOP_LIMIT and not engine.pricing.can_book(
@@ -150,7 +153,9 @@ def _stops(
     engine: TradingEngine, desk: Desk, spec: SymbolSpec, *, bid: float, ask: float, now: int
 ) -> None:
     for position in sorted(desk.ledger.positions.values(), key=lambda p: p.ticket):
-        if position.symbol != spec.name:
+        # A quote older than the position's last change cannot close it (a feed tick stamped
+        # before the opening deal would otherwise book a close that precedes the open).
+        if position.symbol != spec.name or now < position.time_update_msc:
             continue
         buy = position.type == 0
         close = bid if buy else ask
