@@ -33,6 +33,7 @@ from MetaTrader5.records import TICKS_DTYPE
 __all__ = [
     "PushResult",
     "QuoteState",
+    "BATCH_PUSH",
     "SMALL_PUSH",
     "apply_ticks",
     "apply_ticks_scalar",
@@ -46,9 +47,17 @@ Array = npt.NDArray[Any]
 #: i.e. before the year 2109).
 _SHIFT = 42
 #: spec 3.5.1 wire field bits of bid, ask, last and volume.
-_BITS = np.array([1, 2, 4], dtype=np.uint32)
-#: Pushes up to this many ticks take the scalar path (measured crossover ~300-1000 ticks).
+_BITS4 = np.array([1, 2, 4, 8], dtype=np.uint32)
+#: column selector of the forward fill (``values[index, _COLUMNS]``).
+_COLUMNS = np.arange(4)
+#: cached ``arange`` for the vectorised path (see ``_arange``).
+_SPAN = np.arange(1024, dtype=np.int64)
+#: Pushes up to this many ticks take the scalar path when per-tick rows are wanted (they come
+#: free with it; measured crossover ~300-1000 ticks).
 SMALL_PUSH = 400
+#: The same bound when only whole arrays are wanted (no ``on_tick`` subscriber): measured
+#: crossover ~80-130 ticks with 3-10 symbols per push, on a loaded 2-core VM.
+BATCH_PUSH = 96
 _MISSING: Any = object()
 _WIRE_PRICES = bulk.TICK_DTYPE.fields["bid"][1]  # type: ignore[index]
 _OUT_PRICES = TICKS_DTYPE.fields["bid"][1]  # type: ignore[index]
@@ -120,7 +129,7 @@ def official_ticks(rows: Array, scale: Array | float) -> Array:
     fields <<= 1
     out["flags"] = fields
     prices = np.rint(_prices(rows, _WIRE_PRICES))
-    prices /= scale if np.ndim(scale) == 0 else np.reshape(scale, (n, 1))
+    prices /= scale[:, np.newaxis] if isinstance(scale, np.ndarray) and scale.ndim else scale
     _prices(out, _OUT_PRICES)[:] = prices
     volume = rows["volume"]
     out["volume_real"] = volume / 1e8
@@ -128,13 +137,17 @@ def official_ticks(rows: Array, scale: Array | float) -> Array:
     return out
 
 
-def apply_ticks(rows: Array, lookup: Callable[[int], QuoteState | None]) -> PushResult:
+def apply_ticks(
+    rows: Array, lookup: Callable[[int], QuoteState | None], per_tick: bool = True
+) -> PushResult:
     """Apply one push to the quote states and return the accepted ticks (module docstring).
 
-    Pushes of up to :data:`SMALL_PUSH` ticks take the scalar path (a few dozen numpy calls
-    cost more than a short Python loop); larger ones the vectorised one. Both give the same.
+    Pushes of up to :data:`SMALL_PUSH` ticks (:data:`BATCH_PUSH` when ``per_tick`` is false:
+    nobody needs the per-tick row tuples the scalar loop builds) take the scalar path (a few
+    dozen numpy calls cost more than a short Python loop); larger ones the vectorised one.
+    Both give the same.
     """
-    if len(rows) <= SMALL_PUSH:
+    if len(rows) <= (SMALL_PUSH if per_tick else BATCH_PUSH):
         return apply_ticks_scalar(rows, lookup)
     return apply_ticks_vectorised(rows, lookup)
 
@@ -143,22 +156,26 @@ def apply_ticks_scalar(rows: Array, lookup: Callable[[int], QuoteState | None]) 
     """The rules of spec 3.5.1 one tick at a time, rows collected per symbol."""
     groups: dict[str, list[tuple[Any, ...]]] = {}
     order: list[tuple[str, int]] = []
-    states: dict[int, QuoteState | None] = {}
-    scales: dict[int, float] = {}
+    # One dict lookup per tick: (state, 10^digits, name, rows) of each symbol id, None if
+    # unknown. A symbol's rows list exists from its first tick, so it may stay empty.
+    slots: dict[int, tuple[QuoteState, float, str, list[tuple[Any, ...]]] | None] = {}
     for sid, sec, fields, bid, ask, last, volume, ms, _flags in rows.tolist():
-        entry = states.get(sid, _MISSING)
-        if entry is _MISSING:
-            entry = states[sid] = lookup(sid)
-        if entry is None:
+        slot = slots.get(sid, _MISSING)
+        if slot is _MISSING:
+            known = lookup(sid)
+            if known is None:
+                slot = slots[sid] = None
+            else:
+                slot = slots[sid] = (known, 10.0**known.digits, known.name,
+                                     groups.setdefault(known.name, []))  # fmt: skip
+        if slot is None:
             continue
+        entry, scale, name, bucket = slot
         msc = sec * 1000 + ms
         if msc < entry.bidask_msc:
             continue  # spec 3.5.1: out of order, dropped whole
         # rint(wire) / 10^digits, as the vectorised path (module docstring): round() without
         # ndigits is a cheap half-even rint; round(x, digits) would format decimals.
-        scale = scales.get(sid)
-        if scale is None:
-            scale = scales[sid] = 10.0**entry.digits
         if fields & 1 and bid:
             entry.bid = round(bid) / scale
         if fields & 2 and ask:
@@ -173,18 +190,16 @@ def apply_ticks_scalar(rows: Array, lookup: Callable[[int], QuoteState | None]) 
             entry.volume_real = lots
         entry.time_msc = msc
         flags = entry.flags = (fields & 0x0F) << 1  # spec 4.6 [INF]: wire fields -> TICK_FLAG_*
-        name = entry.name
-        bucket = groups.get(name)
-        if bucket is None:
-            bucket = groups[name] = []
         order.append((name, len(bucket)))
-        bucket.append((sec, entry.bid, entry.ask, entry.last, max(int(lots), 0), msc, flags,
-                       lots))  # fmt: skip
+        bucket.append((sec, entry.bid, entry.ask, entry.last, int(lots) if lots > 0 else 0, msc,
+                       flags, lots))  # fmt: skip
     grouped_rows: list[tuple[Any, ...]] = []
     slices: list[tuple[str, int, int]] = []
     names: list[str] = []
     offsets: dict[str, int] = {}
     for name, bucket in groups.items():
+        if not bucket:
+            continue
         offsets[name] = lo = len(grouped_rows)
         grouped_rows.extend(bucket)
         slices.append((name, lo, len(grouped_rows)))
@@ -197,81 +212,93 @@ def apply_ticks_scalar(rows: Array, lookup: Callable[[int], QuoteState | None]) 
 def apply_ticks_vectorised(
     rows: Array, lookup: Callable[[int], QuoteState | None]
 ) -> PushResult:
-    """The rules of spec 3.5.1 for a whole push at once (module docstring)."""
+    """The rules of spec 3.5.1 for a whole push at once (module docstring).
+
+    Every numpy call costs about a microsecond on small arrays, so this path uses methods
+    and preallocated index arrays rather than the Python-level numpy helpers
+    (``take_along_axis``, ``append``, ``flatnonzero``): its fixed cost decides from which
+    push size it beats the scalar loop.
+    """
     n = len(rows)
     if n == 0:
         return PushResult(0, np.zeros(0, TICKS_DTYPE), [], [], [])
-    sid = rows["symbol_id"]
-    order = np.argsort(sid, kind="stable")
+    order = rows["symbol_id"].argsort(kind="stable")
     wire = rows[order]  # grouped by symbol, arrival order kept within each symbol
+    sid = wire["symbol_id"]
     first = np.empty(n, bool)
     first[0] = True
-    np.not_equal(wire["symbol_id"][1:], wire["symbol_id"][:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    group = np.cumsum(first) - 1
+    np.not_equal(sid[1:], sid[:-1], out=first[1:])
+    starts = first.nonzero()[0]
+    group = first.cumsum()
+    group -= 1
     u = len(starts)
-    states: Sequence[QuoteState | None] = [lookup(s) for s in wire["symbol_id"][starts].tolist()]
-    known = np.array([s is not None for s in states])
-    init = np.array([(s.bid, s.ask, s.last, s.volume_real, s.bidask_msc, 10.0**s.digits)
-                     if s is not None else (0.0, 0.0, 0.0, 0.0, -1.0, 1.0)
+    states: Sequence[QuoteState | None] = [lookup(s) for s in sid[starts].tolist()]
+    init = np.array([(s.bid, s.ask, s.last, s.volume_real, s.bidask_msc, 10.0**s.digits, 1.0)
+                     if s is not None else (0.0, 0.0, 0.0, 0.0, -1.0, 1.0, 0.0)
                      for s in states], dtype=np.float64)  # fmt: skip
-
+    span = _arange(n + u)
     # Extended layout: each symbol's state row, then its ticks.
-    ext = np.arange(n) + group + 1
-    heads = starts + np.arange(u)
+    ext = span[:n] + group
+    ext += 1
+    heads = starts + span[:u]
     m = n + u
     fields = wire["fields"]
     msc = wire["time"].astype(np.int64)
     msc *= 1000
     msc += wire["time_ms"]
     raw = _prices(wire, _WIRE_PRICES)
-    bidask = ((fields & 3) != 0) & ((raw[:, 0] != 0) | (raw[:, 1] != 0))
-    base = group.astype(np.int64) << _SHIFT
+    nonzero = raw != 0
+    bidask = (fields & 3) != 0
+    bidask &= nonzero[:, 0] | nonzero[:, 1]
+    seg = span[:u] << _SHIFT
+    base = group << _SHIFT
     key = np.empty(m, np.int64)
-    key[heads] = (np.arange(u, dtype=np.int64) << _SHIFT) + init[:, 4].astype(np.int64) + 2
-    key[ext] = base + np.where(bidask, msc + 2, 0)
+    key[heads] = seg + init[:, 4].astype(np.int64)
+    key[ext] = base + np.where(bidask, msc, -2)
     np.maximum.accumulate(key, out=key)
-    accepted = (base + msc + 2 >= key[ext - 1]) & known[group]
+    accepted = base + msc >= key[ext - 1]
+    accepted &= init[group, 6] != 0  # unknown symbols: nothing accepted
 
     # Forward fill of bid, ask, last and the volume state (columns 0-3).
     values = np.empty((m, 4), np.float64)
     values[heads] = init[:, :4]
+    has_volume = (fields & 8) != 0
     lots = wire["volume"] / 1e8
-    values[ext, :3] = np.rint(raw) / init[group, 5][:, np.newaxis]
+    values[ext, :3] = np.rint(raw) / init[group, 5:6]
     values[ext, 3] = lots
     valid = np.ones((m, 4), bool)
-    valid[ext, :3] = ((fields[:, np.newaxis] & _BITS) != 0) & (raw != 0)
-    valid[ext, 3] = (fields & 8) != 0
-    valid[ext] &= accepted[:, np.newaxis]
-    index = np.where(valid, np.arange(m)[:, np.newaxis], 0)
+    tick_valid = (fields[:, np.newaxis] & _BITS4) != 0
+    tick_valid[:, :3] &= nonzero
+    tick_valid &= accepted[:, np.newaxis]
+    valid[ext] = tick_valid
+    index = np.where(valid, span[:m, np.newaxis], 0)
     np.maximum.accumulate(index, axis=0, out=index)
-    filled = np.take_along_axis(values, index, 0)
+    filled = values[index, _COLUMNS]
 
     ticks = np.empty(n, TICKS_DTYPE)
     ticks["time"] = wire["time"]
     _prices(ticks, _OUT_PRICES)[:] = filled[ext, :3]
-    row_lots = np.where((fields & 8) != 0, lots, 0.0)
-    ticks["volume"] = np.maximum(row_lots, 0.0).astype(np.uint64)
+    row_lots = np.where(has_volume, lots, 0.0)
+    ticks["volume"] = np.maximum(row_lots, 0.0)
     ticks["time_msc"] = msc
     flags = fields & 0x0F
     flags <<= 1
     ticks["flags"] = flags
     ticks["volume_real"] = row_lots
 
-    # Last accepted tick of each symbol -> its new state (one Python step per symbol).
-    acc_ext = np.zeros(m, np.intp)
-    acc_ext[heads] = heads
-    acc_ext[ext] = np.where(accepted, ext, 0)
-    np.maximum.accumulate(acc_ext, out=acc_ext)
-    ends = np.append(heads[1:] - 1, m - 1)
+    # Last accepted tick of each symbol -> its new state (one Python step per symbol). The
+    # fill after a symbol's last row is its final state; its last accepted tick is the last
+    # of its rows in ``kept``.
+    ends = np.empty(u, np.intp)
+    ends[:-1] = heads[1:]
+    ends[:-1] -= 1
+    ends[-1] = m - 1
     final = filled[ends].tolist()
-    last_ext = acc_ext[ends].tolist()
-    marks = (key[ends] - (np.arange(u, dtype=np.int64) << _SHIFT) - 2).tolist()
-    msc_list = msc.tolist()
-    flag_list = flags.tolist()
+    marks = (key[ends] - seg).tolist()
     kept = ticks[accepted]
-    kept_group = group[accepted]
-    counts = np.bincount(kept_group, minlength=u).tolist()
+    kept_msc = msc[accepted].tolist()
+    kept_flags = flags[accepted].tolist()
+    counts = np.bincount(group[accepted], minlength=u).tolist()
     slices: list[tuple[str, int, int]] = []
     names: list[str] = []
     lo = 0
@@ -279,13 +306,21 @@ def apply_ticks_vectorised(
         count = counts[k]
         if state is None or not count:
             continue
-        i = last_ext[k] - k - 1  # grouped position of the symbol's last accepted tick
+        hi = lo + count
         state.bid, state.ask, state.last, state.volume_real = final[k]
-        state.time_msc = msc_list[i]
+        state.time_msc = kept_msc[hi - 1]
         state.bidask_msc = max(marks[k], state.bidask_msc)
-        state.flags = flag_list[i]
-        slices.append((state.name, lo, lo + count))
+        state.flags = kept_flags[hi - 1]
+        slices.append((state.name, lo, hi))
         names.extend([state.name] * count)
-        lo += count
-    arrival = np.argsort(order[accepted], kind="stable").tolist()
+        lo = hi
+    arrival = order[accepted].argsort(kind="stable").tolist()
     return PushResult(n, kept, slices, arrival, names)
+
+
+def _arange(n: int) -> Array:
+    """``np.arange(n)`` (int64) as a view of a cached array, grown on demand."""
+    global _SPAN  # noqa: PLW0603 - a cache of one array, replaced only to grow
+    if len(_SPAN) < n:
+        _SPAN = np.arange(max(n, 2 * len(_SPAN)), dtype=np.int64)
+    return _SPAN[:n]

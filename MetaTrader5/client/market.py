@@ -285,25 +285,45 @@ class MarketData:
     def on_ticks(self, body: memoryview) -> None:
         """Push 8 (spec 3.5.1): one vectorised pass (``_ticks``), then per-symbol slices to
         the tick store and the "ticks" stream, and per-tick records to the "tick" stream."""
-        push = apply_ticks(bulk.decode_ticks(body), self._by_id.get)
+        rows = bulk.decode_ticks(body)
+        hub = self._hub
+        wanted = self._tick_symbols(rows) if hub.has_subscribers("tick") else set()
+        push = apply_ticks(rows, self._by_id.get, per_tick=bool(wanted))
         self.ticks_received += push.received
         self.ticks_dropped += push.received - push.accepted
-        hub = self._hub
         batch = hub.has_subscribers("ticks")
         grouped = push.grouped
         for name, lo, hi in push.slices:
-            self.ticks.extend(name, grouped[lo:hi])
+            part = grouped[lo:hi]
+            self.ticks.extend(name, part)
             waiters = self._waiters.get(name)
             if waiters:
                 for future in waiters:
                     if not future.done():
                         future.set_result(None)
             if batch:
-                hub.publish("ticks", (name, grouped[lo:hi]), key=name)
-        if push.accepted and hub.has_subscribers("tick"):
+                hub.publish("ticks", (name, part), key=name)
+        if push.accepted and wanted:
+            # Only ticks some subscriber takes become Tick records (publish would drop the
+            # others unseen).
             publish, make = hub.publish, Tick._from_sequence
+            everything = None in wanted
             for name, row in push.in_arrival_order():
-                publish("tick", make(row), name)
+                if everything or name in wanted:
+                    publish("tick", make(row), name)
+
+    def _tick_symbols(self, rows: bulk.Array) -> set[object]:
+        """Keys of the "tick" subscribers that want a symbol of ``rows`` (None = all)."""
+        keys = self._hub.keys("tick")
+        if None in keys:
+            return keys
+        ids = set(rows["symbol_id"].tolist())
+        by_name = self._by_name
+        return {
+            k
+            for k in keys
+            if isinstance(k, str) and (e := by_name.get(k)) is not None and e.symbol_id in ids
+        }
 
     def on_details(self, body: memoryview) -> None:
         """Push 17 (spec 3.5.2): keep the latest session statistics per symbol."""

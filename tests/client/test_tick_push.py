@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from MetaTrader5.client._ticks import (
+    BATCH_PUSH,
     SMALL_PUSH,
     apply_ticks,
     apply_ticks_scalar,
@@ -188,5 +189,55 @@ def test_on_ticks_batches_exactly_what_on_tick_delivers() -> None:
             assert len(c.tick_history("EURUSD")) == before + 100
             tick = await c.symbol_info_tick("EURUSD")
             assert tick.time_msc == (t0 + 297 // 1000) * 1000 + 297 % 1000
+
+    run(main(), 60)
+
+
+def _snapshot(entries: list[Any]) -> dict[int, _State]:
+    return {e.symbol_id: _State(e.name, e.digits, e.bid, e.ask, e.last, e.volume_real,
+                                e.time_msc, e.bidask_msc, e.flags) for e in entries}  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [1, 50, BATCH_PUSH + 1, 300])
+def test_only_on_ticks_subscribed_equals_the_per_tick_rules(size: int) -> None:
+    """No ``on_tick`` subscriber (or only one for a symbol absent from the push): the push
+    may skip the per-tick rows; batches, quote state and history still follow the rules."""
+
+    async def main() -> None:
+        async with simulator() as server, client(server.url) as c:
+            names = ("EURUSD", "GBPUSD", "USDJPY")
+            entries = [e for n in names if (e := c.market.entry(n)) is not None]
+            assert len(entries) == len(names)
+            batches: list[tuple[str, Any]] = []
+            singles: list[Any] = []
+            c.on_ticks(lambda s, a: batches.append((s, a.copy())))
+            c.on_tick(singles.append, "AUDUSD")  # keyed on a symbol the pushes never carry
+            transport = c._transport
+            assert transport is not None
+            key = transport.connection.key
+            rng = np.random.default_rng(size)
+            t0 = 2_100_000_000_000  # newer than anything the feed sent (wire time is i32 s)
+            for push in range(3):
+                wire = _random_push(rng, size, t0 + push * 6000)
+                lut = dict(zip((1, 2, 3, 99), [e.symbol_id for e in entries] + [10**6],
+                               strict=True))  # fmt: skip
+                wire["symbol_id"] = [lut[s] for s in wire["symbol_id"].tolist()]
+                states = _snapshot(entries)
+                expected = _reference(wire, states)
+                batches.clear()
+                transport._dispatch(
+                    frames.encode_server_message(key, Command.TICKS, 0, bulk.encode_ticks(wire))
+                )
+                for name in names:
+                    got = [tuple(r) for s, a in batches if s == name for r in a.tolist()]
+                    assert got == [row for n, row in expected if n == name]
+                for entry in entries:
+                    state = states[entry.symbol_id]
+                    assert (entry.bid, entry.ask, entry.last, entry.volume_real,
+                            entry.time_msc, entry.bidask_msc, entry.flags) == (
+                        state.bid, state.ask, state.last, state.volume_real, state.time_msc,
+                        state.bidask_msc, state.flags)  # fmt: skip
+            await asyncio.sleep(0)
+            assert singles == []
 
     run(main(), 60)
