@@ -20,6 +20,8 @@ import MetaTrader5 as mt5  # noqa: N813 - the idiom of the official docs
 
 SYMBOLS = ("EURUSD", "GBPUSD")
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0
+#: Quiet markets may send no tick for a while: keep listening this much longer for a first one.
+GRACE_SECONDS = 30.0
 
 
 def forward(symbol: str, ticks: "queue.Queue[tuple[str, mt5.Tick]]") -> Callable[[mt5.Tick], None]:
@@ -47,8 +49,12 @@ def main() -> int:
             return 1
         listeners.append(listener)
     counts = dict.fromkeys(SYMBOLS, 0)
-    deadline = time.monotonic() + SECONDS
-    while time.monotonic() < deadline:
+    start = time.monotonic()
+    while True:
+        elapsed = time.monotonic() - start
+        received = sum(counts.values())
+        if elapsed >= SECONDS + GRACE_SECONDS or (elapsed >= SECONDS and received):
+            break
         try:
             symbol, tick = ticks.get(timeout=0.2)
         except queue.Empty:
