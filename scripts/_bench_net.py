@@ -4,8 +4,9 @@ The server runs on its own thread and event loop (as the embedded simulator does
 every binary message with a list of binary frames whose sizes the request names: the request
 is ``u32 count`` then ``count`` x ``u32 size``, padded with zeros to whatever size the caller
 wants to send. Same library, same options (no compression, no WebSocket pings, same max
-size), same topology (server thread + client loop in one process), no protocol work: what a
-request/response costs the WebSocket stack alone.
+size), same topology (server thread + client loop in one process), the same fragmenting of large
+messages when asked, no protocol work: what a request/response costs the WebSocket stack
+alone.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def make_request(reply_sizes: list[int], request_size: int) -> bytes:
 class EchoServer:
     """A websockets server on a daemon thread answering with frames of requested sizes."""
 
-    def __init__(self) -> None:
+    def __init__(self, fragment: int = 0) -> None:
+        #: Replies longer than this leave as fragments of this size (0: one frame each).
+        self._fragment = fragment
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Future[None] | None = None
@@ -66,7 +69,12 @@ class EchoServer:
             (count,) = _U32.unpack_from(message, 0)
             for i in range(count):
                 (size,) = _U32.unpack_from(message, 4 + 4 * i)
-                await ws.send(self._payload(size))
+                payload, step = self._payload(size), self._fragment
+                if 0 < step < size:
+                    view = memoryview(payload)
+                    await ws.send([view[at : at + step] for at in range(0, size, step)])
+                else:
+                    await ws.send(payload)
 
     async def _main(self) -> None:
         self._stop = self._loop.create_future()

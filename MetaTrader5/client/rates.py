@@ -43,6 +43,7 @@ TIMEFRAME_SECONDS: dict[int, int] = {
     16392: 28800, 16396: 43200, 16408: _DAY, 32769: 7 * _DAY, 49153: 31 * _DAY,
 }  # fmt: skip
 _I32_MAX = 2**31 - 1
+_I32_MIN = -(2**31)
 _MAX_WIDENINGS = 12
 _MAX_PAGES = 10_000
 #: Ticks asked for per 30002 request: the simulator's cap per answer (``MAX_TICKS`` of
@@ -62,6 +63,15 @@ def filter_ticks(ticks: bulk.Array, flags: int) -> bulk.Array:
         selected = ticks[(ticks["flags"] & _TRADE_FLAGS) != 0]
         return selected
     return ticks
+
+
+def _within(bars: bulk.Array, lo: int, hi: int) -> bulk.Array:
+    """The bars with ``lo <= time <= hi``: the array itself when the server kept to the range
+    (what it must do, spec 3.5.3), so the common case copies nothing."""
+    times = bars["time"]
+    if not len(times) or (int(times.min()) >= lo and int(times.max()) <= hi):
+        return bars
+    return bars[(times >= lo) & (times <= hi)]
 
 
 def _period(timeframe: int) -> int:
@@ -90,7 +100,12 @@ class RatesService:
     # --- bars ------------------------------------------------------------------------------
 
     async def _bars(self, symbol: str, timeframe: int, start: int, end: int) -> bulk.Array:
-        """Wire bars of ``[start, end]``, paged forward (``BAR_DTYPE``)."""
+        """Wire bars of ``[start, end]``, paged forward (``BAR_DTYPE``, read-only).
+
+        Pages stay views on their response bodies; several pages are joined as bytes. The
+        caller's conversion to the official dtype is the one copy of every bar (a structured
+        ``copy`` or mask of the packed wire layout costs as much as that conversion).
+        """
         period = _period(timeframe)
         start, end = max(start, 0), min(end, _I32_MAX)
         pages: list[bulk.Array] = []
@@ -103,22 +118,24 @@ class RatesService:
             bars = bulk.decode_bars(body)
             if not len(bars):
                 break
-            pages.append(bars.copy())
+            pages.append(bars)
             last = int(bars["time"][-1])
             if last + period > end or last < start:
                 break
             start = last + 1
         if not pages:
             return np.zeros(0, bulk.BAR_DTYPE)
-        return np.concatenate(pages)
+        if len(pages) == 1:
+            return pages[0]
+        return np.frombuffer(b"".join(page.data for page in pages), bulk.BAR_DTYPE)
 
     async def copy_rates_range(
         self, symbol: str, timeframe: int, date_from: int, date_to: int
     ) -> bulk.Array:
         """Bars with ``date_from <= time <= date_to`` (``RATES_DTYPE``)."""
         await self._market.symbol(symbol)
-        bars = await self._bars(symbol, timeframe, date_from, date_to)
-        bars = bars[(bars["time"] >= date_from) & (bars["time"] <= date_to)]
+        bars = _within(await self._bars(symbol, timeframe, date_from, date_to),
+                       date_from, date_to)  # fmt: skip
         return bulk.bars_to_rates(bars)
 
     async def copy_rates_from(
@@ -142,8 +159,7 @@ class RatesService:
             if not grew and span > 2 * need + 14 * _DAY:
                 break  # widening stopped finding bars: the history is exhausted
             span *= 2
-        bars = bars[bars["time"] <= date_from]
-        return bulk.bars_to_rates(bars[-count:])
+        return bulk.bars_to_rates(_within(bars, _I32_MIN, date_from)[-count:])
 
     async def copy_rates_from_pos(
         self, symbol: str, timeframe: int, start_pos: int, count: int
@@ -154,7 +170,9 @@ class RatesService:
         rates = await self.copy_rates_from(symbol, timeframe, self.server_now(),
                                            start_pos + count)  # fmt: skip
         end = len(rates) - start_pos
-        return rates[max(0, end - count) : max(end, 0)].copy()
+        lo, hi = max(0, end - count), max(end, 0)
+        # a slice of part of the array is copied so it does not keep the rest alive
+        return rates if (lo, hi) == (0, len(rates)) else rates[lo:hi].copy()
 
     # --- ticks -----------------------------------------------------------------------------
 

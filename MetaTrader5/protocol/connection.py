@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
+from typing import overload
 
 from .commands import ALLOWED_COMMANDS, PUSH_ONLY_COMMANDS, Command
 from .crypto import INITIAL_KEY
@@ -33,9 +34,14 @@ from .exceptions import (
 from .extension import CAPABILITY_TICK_HISTORY, decode_extension_hello
 from .frames import (
     Buffer,
+    ServerChunks,
+    ServerFrame,
+    ServerMessagePieces,
     decode_client_message,
     decode_server_message,
     encode_client_message,
+    encode_server_buffer,
+    encode_server_chunks,
     encode_server_message,
 )
 from .messages.session import (
@@ -213,9 +219,23 @@ class ClientConnection(_Connection):
 
     def receive_data(self, message: Buffer) -> list[Event]:
         """Decode one WebSocket message from the server into events."""
+        self._require_receiving()
+        return self.receive_frame(decode_server_message(self.key, message))
+
+    def message_pieces(self) -> ServerMessagePieces:
+        """A decoder for the next message when it arrives in pieces (WebSocket fragments):
+        feed them as they come, then pass its ``finish()`` to :meth:`receive_frame`. Same
+        events as :meth:`receive_data` of the joined message."""
+        self._require_receiving()
+        return ServerMessagePieces(self.key)
+
+    def _require_receiving(self) -> None:
         if self.state is State.CLOSED or not self._started:
             raise NotReadyError(f"cannot receive in state {self.state.value} before start()")
-        frame = decode_server_message(self.key, message)
+
+    def receive_frame(self, frame: ServerFrame) -> list[Event]:
+        """The events of one decoded server message (see :meth:`message_pieces`)."""
+        self._require_receiving()
         if self.state is State.BOOTSTRAP:
             if frame.command != Command.BOOTSTRAP:
                 raise UnknownCommandError(f"command {frame.command} before the bootstrap answer")
@@ -295,23 +315,45 @@ class ServerConnection(_Connection):
         self._transition("close")
         return message
 
+    @overload
     def send_response(
         self, command: int, code: int = 0, body: Buffer = b"", salt: bytes | None = None
-    ) -> bytes:
-        """Answer the oldest pending request of ``command`` (spec 1.6: FIFO per id)."""
+    ) -> bytes | memoryview: ...
+
+    @overload
+    def send_response(
+        self, command: int, code: int = 0, body: Buffer = b"", salt: bytes | None = None, *,
+        chunk: int,
+    ) -> bytes | memoryview | ServerChunks: ...  # fmt: skip
+
+    def send_response(
+        self, command: int, code: int = 0, body: Buffer = b"", salt: bytes | None = None, *,
+        chunk: int = 0,
+    ) -> bytes | memoryview | ServerChunks:  # fmt: skip
+        """Answer the oldest pending request of ``command`` (spec 1.6: FIFO per id).
+
+        Large answers come back as a read-only memoryview (``frames.encode_server_buffer``:
+        no final copy of a multi-megabyte message); send it as any bytes-like object. With a
+        ``chunk`` size, an answer longer than that comes back as ``frames.ServerChunks``, to
+        be sent as WebSocket fragments while it is being encrypted."""
         self._require_session("send a response")
         if self._pending[command] <= 0:
             raise NotReadyError(f"no request of command {command} is waiting for an answer")
-        message = encode_server_message(self.key, command, code, body, salt)
+        message: bytes | memoryview | ServerChunks
+        if chunk > 0:
+            message = encode_server_chunks(self.key, command, code, body, salt, chunk=chunk)
+        else:
+            message = encode_server_buffer(self.key, command, code, body, salt)
         self._pending[command] -= 1
         return message
 
-    def send_push(self, command: int, body: Buffer = b"") -> bytes:
-        """A push (code 0). A push may not reuse an id with a request pending (spec 1.6)."""
+    def send_push(self, command: int, body: Buffer = b"") -> bytes | memoryview:
+        """A push (code 0). A push may not reuse an id with a request pending (spec 1.6).
+        Large pushes come back as a read-only memoryview, as in :meth:`send_response`."""
         self._require_session("send a push")
         if self._pending[command] > 0:
             raise NotReadyError(f"push {command} while a request {command} is unanswered")
-        message = encode_server_message(self.key, command, 0, body)
+        message = encode_server_buffer(self.key, command, 0, body)
         if command == Command.EXTENSION_HELLO:
             self.extension_capabilities = decode_extension_hello(body).capabilities
         return message

