@@ -9,6 +9,7 @@ Prices are compared in whole points so float noise never decides; volumes in 10^
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from MetaTrader5.protocol import lots_to_wire
 from MetaTrader5.records import TradeRequest
@@ -18,7 +19,7 @@ from .symbols import EffectiveSymbol
 
 __all__ = [
     "DEAL", "PENDING", "SLTP", "MODIFY", "REMOVE", "CLOSE_BY",
-    "SymbolTradeTerms", "validate_request", "wire_action",
+    "SymbolTradeTerms", "validate_request", "wire_action", "wire_volume",
 ]  # fmt: skip
 
 # Official TRADE_ACTION_* values (API.md).
@@ -31,10 +32,16 @@ _ORDER_BIT = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 8, 7: 8, 8: 64}
 #: spec 4.6: symbol time_flags bit per ORDER_TIME.
 _TIME_BIT = {0: 1, 1: 2, 2: 4, 3: 8}
 _FOK, _IOC, _RETURN, _BOC = 0, 1, 2, 3
+#: spec 4.5: wire action of a DEAL per symbol exemode (instant, 1, is decided by volume).
+_WIRE_DEAL_ACTION = {0: 1, 2: 3, 3: 4}
 
 _R_INVALID, _R_VOLUME, _R_PRICE, _R_STOPS = 10013, 10014, 10015, 10016
 _R_DISABLED, _R_EXPIRATION, _R_FILL, _R_ORDER = 10017, 10022, 10030, 10035
 _R_LONG_ONLY, _R_SHORT_ONLY, _R_CLOSE_ONLY = 10042, 10043, 10044
+
+#: Lots -> 10^-8 units through the exact decimal path, memoised: a request checks four volumes
+#: (its own, the symbol's min, max and step), the same few values every time.
+wire_volume = lru_cache(maxsize=4096)(lots_to_wire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,9 @@ class SymbolTradeTerms:
 def _check_volume(req: TradeRequest, terms: SymbolTradeTerms) -> None:
     if not req.volume > 0:
         raise ValidationError("volume", "must be > 0", _R_VOLUME)
-    units = lots_to_wire(req.volume)
-    vmin, vmax = lots_to_wire(terms.volume_min), lots_to_wire(terms.volume_max)
-    step = lots_to_wire(terms.volume_step)
+    units = wire_volume(req.volume)
+    vmin, vmax = wire_volume(terms.volume_min), wire_volume(terms.volume_max)
+    step = wire_volume(terms.volume_step)
     if units < vmin:
         raise ValidationError("volume", f"{req.volume:g} is below the minimum "
                                         f"{terms.volume_min:g}", _R_VOLUME)  # fmt: skip
@@ -203,4 +210,4 @@ def wire_action(req: TradeRequest, terms: SymbolTradeTerms) -> int:
     if terms.exemode == 1:
         limit = terms.instant_volume
         return 1 if limit and req.volume > limit else 2
-    return {0: 1, 2: 3, 3: 4}.get(terms.exemode, 3)
+    return _WIRE_DEAL_ACTION.get(terms.exemode, 3)

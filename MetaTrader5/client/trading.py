@@ -46,7 +46,15 @@ from MetaTrader5.protocol.schemas.trading import HistoryRequest
 from MetaTrader5.protocol.schemas.trading import TradeRequest as WireTradeRequest
 from MetaTrader5.records import OrderSendResult, TradeRequest
 
-from ._checks import CLOSE_BY, DEAL, PENDING, SymbolTradeTerms, validate_request, wire_action
+from ._checks import (
+    CLOSE_BY,
+    DEAL,
+    PENDING,
+    SymbolTradeTerms,
+    validate_request,
+    wire_action,
+    wire_volume,
+)
 from ._magic import MagicBook
 from .errors import ClientConnectionError, TradeOutcomeUnknownError, ValidationError
 
@@ -93,7 +101,7 @@ def encode_request(action_id: int, req: TradeRequest, terms: SymbolTradeTerms) -
     digits = terms.digits
     return encode_trade_request(WireTradeRequest(
         action_id=action_id, trade_action=wire_action(req, terms), trade_symbol=req.symbol,
-        volume=lots_to_wire(req.volume), digits=digits, order=req.order, type=req.type,
+        volume=wire_volume(req.volume), digits=digits, order=req.order, type=req.type,
         type_filling=req.type_filling, type_time=req.type_time, type_flags=_type_flags(req),
         price_order=round(req.price, digits), price_trigger=round(req.stoplimit, digits),
         sl=round(req.sl, digits), tp=round(req.tp, digits), deviation=req.deviation,
@@ -165,7 +173,12 @@ class TradingService:
                     (word, 0, 0, 0.0, 0.0, bid, ask, "", action_id, 0, req)
                 )
             stage = "accepted, waiting for push 19"
-            return await asyncio.wait_for(asyncio.shield(future), self.result_timeout)
+            if future.done():
+                return future.result()  # push 19 came in the same read as the answer
+            # A timeout cancels ``future`` itself (the finally below would anyway); no
+            # wait_for/shield pair, which costs a task and two extra loop turns per trade.
+            async with asyncio.timeout(self.result_timeout):
+                return await future
         except TimeoutError:
             self.unresolved[action_id] = sent
             raise TradeOutcomeUnknownError(action_id, self.result_timeout, stage) from None

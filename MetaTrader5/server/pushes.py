@@ -17,7 +17,7 @@ margins), so "no push 20 while a 20 request is unanswered" (spec 1.6) holds triv
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from MetaTrader5.protocol.commands import Command
 from MetaTrader5.protocol.messages.trading import (
@@ -69,35 +69,19 @@ def order_record(context: ServerContext, order: Order, currency_digits: int) -> 
     spec = _symbol_terms(context, order.symbol)
     setup, setup_ms = _split_ms(order.time_setup_msc)
     done, done_ms = _split_ms(order.time_done_msc)
-    values: dict[str, Any] = {
-        "ticket": order.ticket,
-        "external_id": order.external_id,
-        "trade_symbol": order.symbol,
-        "time_setup": setup,
-        "time_expiration": max(int(order.time_expiration), 0),
-        "time_done": done,
-        "type": order.type,
-        "type_filling": order.type_filling,
-        "type_time": order.type_time,
-        "reason": order.reason,
-        "price_order": order.price_open,
-        "price_trigger": order.price_stoplimit,
-        "price_current": order.price_current,
-        "sl": order.sl,
-        "tp": order.tp,
-        "volume_initial": order.volume_initial,
-        "volume_current": order.volume_current,
-        "state": order.state,
-        "magic": order.magic,
-        "position_id": order.position_id,
-        "comment": order.comment[:32],
-        "contract_size": spec.contract.contract_size if spec else 0.0,
-        "digits": spec.digits if spec else 0,
-        "digits_currency": currency_digits,
-        "time_setup_ms": setup_ms,
-        "time_done_ms": done_ms,
-    }
-    return wire.Order(**values)
+    # Keywords straight into the record (no intermediate dict): this runs on every trade.
+    return wire.Order(
+        ticket=order.ticket, external_id=order.external_id, trade_symbol=order.symbol,
+        time_setup=setup, time_expiration=max(int(order.time_expiration), 0), time_done=done,
+        type=order.type, type_filling=order.type_filling, type_time=order.type_time,
+        reason=order.reason, price_order=order.price_open,
+        price_trigger=order.price_stoplimit, price_current=order.price_current, sl=order.sl,
+        tp=order.tp, volume_initial=order.volume_initial, volume_current=order.volume_current,
+        state=order.state, magic=order.magic, position_id=order.position_id,
+        comment=order.comment[:32], contract_size=spec.contract.contract_size if spec else 0.0,
+        digits=spec.digits if spec else 0, digits_currency=currency_digits,
+        time_setup_ms=setup_ms, time_done_ms=done_ms,
+    )  # fmt: skip
 
 
 def position_record(
@@ -107,71 +91,35 @@ def position_record(
     spec = _symbol_terms(context, position.symbol)
     create, create_ms = _split_ms(position.time_msc)
     update, update_ms = _split_ms(position.time_update_msc)
-    values: dict[str, Any] = {
-        "position_id": position.ticket,
-        "trade_order": position.ticket,
-        "time_create": create,
-        "time_update": update,
-        "trade_symbol": position.symbol,
-        "type": position.type,
-        "price_open": position.price_open,
-        "price_current": position.price_current,
-        "sl": position.sl,
-        "tp": position.tp,
-        "volume": position.volume,
-        "profit": position.profit,
-        "rate_profit": 1.0,
-        "rate_margin": 1.0,
-        "commission": position.commission,
-        "swap": position.swap,
-        "magic": position.magic,
-        "comment": position.comment[:32],
-        "contract_size": spec.contract.contract_size if spec else 0.0,
-        "digits": spec.digits if spec else 0,
-        "digits_currency": currency_digits,
-        "reason": position.reason,
-        "external_id": position.external_id,
-        "time_create_ms": create_ms,
-        "time_update_ms": update_ms,
-    }
-    return wire.Position(**values)
+    return wire.Position(
+        position_id=position.ticket, trade_order=position.ticket, time_create=create,
+        time_update=update, trade_symbol=position.symbol, type=position.type,
+        price_open=position.price_open, price_current=position.price_current,
+        sl=position.sl, tp=position.tp, volume=position.volume, profit=position.profit,
+        rate_profit=1.0, rate_margin=1.0, commission=position.commission, swap=position.swap,
+        magic=position.magic, comment=position.comment[:32],
+        contract_size=spec.contract.contract_size if spec else 0.0,
+        digits=spec.digits if spec else 0, digits_currency=currency_digits,
+        reason=position.reason, external_id=position.external_id, time_create_ms=create_ms,
+        time_update_ms=update_ms,
+    )  # fmt: skip
 
 
 def deal_record(context: ServerContext, deal: Deal, currency_digits: int) -> wire.Deal:
     """A ledger deal as the 356-byte deal record (spec 3.6.2)."""
     spec = _symbol_terms(context, deal.symbol)
     create, create_ms = _split_ms(deal.time_msc)
-    values: dict[str, Any] = {
-        "ticket": deal.ticket,
-        "external_id": deal.external_id,
-        "order": deal.order,
-        "time_create": create,
-        "time_update": create,
-        "trade_symbol": deal.symbol,
-        "type": deal.type,
-        "entry": deal.entry,
-        "price": deal.price,
-        "price_close": deal.price_position,
-        "sl": deal.sl,
-        "tp": deal.tp,
-        "volume": deal.volume,
-        "profit": deal.profit,
-        "rate_profit": 1.0,
-        "rate_margin": 1.0,
-        "commission": deal.commission,
-        "swap": deal.swap,
-        "magic": deal.magic,
-        "position_id": deal.position_id,
-        "comment": deal.comment[:32],
-        "contract_size": spec.contract.contract_size if spec else 0.0,
-        "digits": spec.digits if spec else 0,
-        "digits_currency": currency_digits,
-        "reason": deal.reason,
-        "time_create_ms": create_ms,
-        "time_update_ms": create_ms,
-        "fee": deal.fee,
-    }
-    return wire.Deal(**values)
+    return wire.Deal(
+        ticket=deal.ticket, external_id=deal.external_id, order=deal.order,
+        time_create=create, time_update=create, trade_symbol=deal.symbol, type=deal.type,
+        entry=deal.entry, price=deal.price, price_close=deal.price_position, sl=deal.sl,
+        tp=deal.tp, volume=deal.volume, profit=deal.profit, rate_profit=1.0, rate_margin=1.0,
+        commission=deal.commission, swap=deal.swap, magic=deal.magic,
+        position_id=deal.position_id, comment=deal.comment[:32],
+        contract_size=spec.contract.contract_size if spec else 0.0,
+        digits=spec.digits if spec else 0, digits_currency=currency_digits,
+        reason=deal.reason, time_create_ms=create_ms, time_update_ms=create_ms, fee=deal.fee,
+    )  # fmt: skip
 
 
 def _event_body(context: ServerContext, event: TradeEvent, digits: int) -> bytes | None:

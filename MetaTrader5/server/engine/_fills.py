@@ -8,13 +8,21 @@ moves the balance by profit + commission + swap, so the balance is always the su
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from MetaTrader5 import constants as c
 from MetaTrader5.server.accounts import Account
 from MetaTrader5.server.engine._money import Pricing
 from MetaTrader5.server.engine.types import EventKind, TradeEvent
-from MetaTrader5.server.ledger import Deal, Ledger, Order, Position, TicketSequences, lots
+from MetaTrader5.server.ledger import (
+    Deal,
+    Ledger,
+    Order,
+    Position,
+    TicketSequences,
+    copy_deal,
+    copy_order,
+    copy_position,
+    lots,
+)
 from MetaTrader5.server.symbols import SymbolSpec
 from MetaTrader5.trademath import round_money
 
@@ -45,17 +53,22 @@ class Desk:
         self, kind: EventKind, time_msc: int, *, order: Order | None = None,
         deal: Deal | None = None, position: Position | None = None,
     ) -> None:
+        """Record an event with copies of the records (they change after this)."""
+        self._snapshot_event(
+            kind, time_msc, copy_order(order) if order else None,
+            copy_deal(deal) if deal else None, copy_position(position) if position else None,
+        )  # fmt: skip
+
+    def _snapshot_event(
+        self, kind: EventKind, time_msc: int, order: Order | None, deal: Deal | None,
+        position: Position | None,
+    ) -> None:
+        """Record an event whose records are already copies nobody else holds."""
         acc = self.account
         self.events.append(
             TradeEvent(
-                kind=kind, login=acc.login, time_msc=time_msc,
-                order=replace(order) if order else None,
-                deal=replace(deal) if deal else None,
-                position=replace(position) if position else None,
-                balance=acc.balance, credit=acc.credit,
-                commission_daily=acc.commission_daily,
-                commission_monthly=acc.commission_monthly,
-                request_id=self.request_id,
+                kind, acc.login, time_msc, order, deal, position, acc.balance, acc.credit,
+                acc.commission_daily, acc.commission_monthly, self.request_id,
             )
         )
 
@@ -157,7 +170,8 @@ class Desk:
         self.history_event(order, time_msc)
         for deal, snapshot in deals:
             self._book(deal)
-            self._event(EventKind.DEAL, time_msc, deal=deal, position=snapshot)
+            # ``snapshot`` is already a copy (see _open/_add/_reduce).
+            self._snapshot_event(EventKind.DEAL, time_msc, None, copy_deal(deal), snapshot)
         return [d for d, _ in deals]
 
     def _open(
@@ -175,7 +189,7 @@ class Desk:
         # The commission is in the balance through the IN deal; the position carries none, or
         # equity (trademath adds position commission to floating, spec 4.9) counts it twice.
         self.ledger.positions[pos.ticket] = pos
-        return deal, replace(pos)
+        return deal, copy_position(pos)
 
     def _add(
         self, order: Order, spec: SymbolSpec, pos: Position, volume: int, *, price: float,
@@ -189,7 +203,7 @@ class Desk:
         pos.sl, pos.tp = order.sl or pos.sl, order.tp or pos.tp
         deal = self._deal(order, spec, _side(order), c.DEAL_ENTRY_IN, volume=volume, price=price,
                           time_msc=time_msc, position_id=pos.ticket)
-        return deal, replace(pos)
+        return deal, copy_position(pos)
 
     def _reduce(
         self, order: Order, spec: SymbolSpec, pos: Position, volume: int, *, price: float,
@@ -203,14 +217,16 @@ class Desk:
         pos.time_update_msc = time_msc
         if volume < pos.volume:
             pos.volume -= volume
-            return deal, replace(pos)
+            return deal, copy_position(pos)
         if volume == pos.volume:
             del self.ledger.positions[pos.ticket]
-            return deal, replace(pos, volume=0, price_current=price)
+            snapshot = copy_position(pos)
+            snapshot.volume, snapshot.price_current = 0, price
+            return deal, snapshot
         # Netting reversal: the same position (same identifier) turns around (DEAL_ENTRY_INOUT).
         pos.type, pos.volume, pos.price_open = _side(order), volume - pos.volume, price
         pos.sl, pos.tp, pos.swap = order.sl, order.tp, 0.0
-        return deal, replace(pos)
+        return deal, copy_position(pos)
 
     def close_by(
         self, order: Order, spec: SymbolSpec, pos: Position, pos_by: Position, time_msc: int
@@ -235,11 +251,12 @@ class Desk:
             leg.time_update_msc = time_msc
             if leg.volume > volume:
                 leg.volume -= volume
-                snapshot = replace(leg)
+                snapshot = copy_position(leg)
             else:
                 del self.ledger.positions[leg.ticket]
-                snapshot = replace(leg, volume=0)
+                snapshot = copy_position(leg)
+                snapshot.volume = 0
             self._book(deal)
-            self._event(EventKind.DEAL, time_msc, deal=deal, position=snapshot)
+            self._snapshot_event(EventKind.DEAL, time_msc, None, copy_deal(deal), snapshot)
             deals.append(deal)
         return deals

@@ -7,9 +7,6 @@ rollover and stop-out live in ``_triggers``; deal mechanics in ``_fills``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 from MetaTrader5 import constants as c
 from MetaTrader5.server.accounts import Account, AccountConfig
 from MetaTrader5.server.engine import _checks as chk
@@ -174,10 +171,7 @@ class TradingEngine:
             outcome = self._dispatch(desk, request, now)
         except _Reject as reject:
             outcome = TradeOutcome(retcode=reject.retcode, request=request, time_msc=now)
-        if not outcome.bid and not outcome.ask:
-            outcome = _with(outcome, bid=bid, ask=ask)
-        if not outcome.comment:
-            outcome = _with(outcome, comment=_COMMENTS.get(outcome.retcode, "Request rejected"))
+        outcome = _completed(outcome, bid, ask)
         self.dedupe.remember(login, request.request_id, fingerprint, now, outcome)
         return outcome, desk.events
 
@@ -285,7 +279,7 @@ class TradingEngine:
         deals = desk.fill(order, spec, price, now, closing)
         return TradeOutcome(retcode=c.TRADE_RETCODE_DONE, request=req, deal=deals[0].ticket,
                             order=order.ticket, volume=lots(volume), price=price, bid=bid,
-                            ask=ask, time_msc=now)
+                            ask=ask, comment=_COMMENTS[c.TRADE_RETCODE_DONE], time_msc=now)
 
     def _exposure(self, desk: Desk, symbol: str, order_type: int, volume: int) -> int:
         """Volume a new deal adds in its own direction: 0 when it only reduces a netting
@@ -407,5 +401,15 @@ class TradingEngine:
                             bid=bid, ask=ask, time_msc=now)
 
 
-def _with(outcome: TradeOutcome, **changes: Any) -> TradeOutcome:
-    return replace(outcome, **changes)
+def _completed(outcome: TradeOutcome, bid: float, ask: float) -> TradeOutcome:
+    """``outcome`` with the request-time quote when it has none, and the retcode's comment
+    when it has none (one new value at most: this runs on every request)."""
+    quoted = bool(outcome.bid or outcome.ask)
+    if quoted and outcome.comment:
+        return outcome
+    o = outcome
+    return TradeOutcome(
+        o.retcode, o.request, o.deal, o.order, o.volume, o.price,
+        o.bid if quoted else bid, o.ask if quoted else ask,
+        o.comment or _COMMENTS.get(o.retcode, "Request rejected"), o.time_msc,
+    )  # fmt: skip
