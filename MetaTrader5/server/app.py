@@ -37,6 +37,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from ._websocket import BatchingConnection
 from .clock import ServerClock
 from .config import SimulatorConfig
 from .handlers_common import ServerContext
@@ -179,6 +180,7 @@ class SimulatorServer:
             max_queue=64,
             # Bounded shutdown even when peers vanish without a closing handshake.
             close_timeout=2.0,
+            create_connection=BatchingConnection,
         )
         port = self._server.sockets[0].getsockname()[1]
         host = f"[{self._host}]" if ":" in self._host else self._host

@@ -149,6 +149,8 @@ class MarketData:
         self._tick_total = 0
         self._tick_limit = tick_cache_ticks
         self._d1: OrderedDict[tuple[int, int], Array] = OrderedDict()
+        #: symbol -> (from_ms, until_ms, quote): ``quote()`` for any time in [from, until).
+        self._quotes: dict[str, tuple[int, int, tuple[float, float, int]]] = {}
 
     # -- lookups -----------------------------------------------------------------------
     def spec(self, symbol: str) -> SymbolSpec | None:
@@ -244,9 +246,14 @@ class MarketData:
 
         Looks back up to two weeks (weekends, holidays); None if there is no such tick.
         """
-        spec = self._spec(symbol)
         now = self._now_ms()
         at = now if at_ms is None else min(at_ms, now)
+        # The history is deterministic, so a quote stays right until the next tick: every
+        # trade between two ticks is answered without the numpy lookup below.
+        cached = self._quotes.get(symbol)
+        if cached is not None and cached[0] <= at < cached[1]:
+            return cached[2]
+        spec = self._spec(symbol)
         hour = at // _HOUR_MS
         for _ in range(_QUOTE_LOOKBACK_HOURS):
             if hour * _HOUR_MS < HISTORY_START_MS:
@@ -254,10 +261,16 @@ class MarketData:
             day, hh = divmod(hour, 24)
             if self.day_bars(spec, day).count[hh * 60 : hh * 60 + 60].any():
                 chunk = self.hour_ticks(spec, hour)
-                idx = int(np.searchsorted(chunk["time_msc"], at, side="right"))
+                times = chunk["time_msc"]
+                idx = int(np.searchsorted(times, at, side="right"))
                 if idx > 0:
                     tick = chunk[idx - 1]
-                    return float(tick["bid"]), float(tick["ask"]), int(tick["time_msc"])
+                    quote = float(tick["bid"]), float(tick["ask"]), int(tick["time_msc"])
+                    if hour == at // _HOUR_MS:
+                        # the next tick, or the end of the hour (the next chunk is unseen)
+                        until = int(times[idx]) if idx < len(times) else (hour + 1) * _HOUR_MS
+                        self._quotes[symbol] = (quote[2], until, quote)
+                    return quote
             hour -= 1
         return None
 

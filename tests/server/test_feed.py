@@ -192,3 +192,23 @@ def test_book_is_deterministic_and_ordered() -> None:
     assert [b.price for b in buys] == sorted((b.price for b in buys), reverse=True)
     assert sells[-1].price == q[1] and buys[0].price == q[0]
     assert all(lv.volume > 0 for lv in book)
+
+
+def test_remembered_quotes_match_fresh_lookups() -> None:
+    """``quote`` remembers the latest answer until the next tick; in any order of times,
+    a market that remembers answers exactly as a fresh one that cannot."""
+    clock_now = [NOW_UTC_MS]
+    md = market(now=clock_now)
+    start = md.now_ms() - 3 * HOUR_MS
+    ticks = md.ticks("EURUSD", start, md.now_ms())
+    times = ticks["time_msc"]
+    rng = np.random.default_rng(3)
+    probes = [int(t) + d for t in rng.choice(times, 60) for d in (-1, 0, 1)]
+    probes += [int(t) for t in rng.integers(start, md.now_ms(), 60)]
+    probes += sorted(probes[:60])  # runs of increasing times, as a trading session asks
+    for at in probes:
+        got = md.quote("EURUSD", at)
+        assert got == market(now=clock_now).quote("EURUSD", at), at
+        assert got is not None and got[2] <= at
+        later = times[times > got[2]]
+        assert len(later) == 0 or later[0] > at  # no tick between the quote and ``at``
