@@ -21,14 +21,15 @@ Prices are ``rint(wire) / 10^digits``: for the integral wire prices this is exac
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from itertools import starmap
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from MetaTrader5.protocol import bulk
 from MetaTrader5.records import TICKS_DTYPE
+
+from ._tick_convert import OUT_PRICES, OUT_ROW, WIRE_PRICES, official_ticks, price_block, wire_rows
 
 __all__ = [
     "PushResult",
@@ -56,11 +57,10 @@ _SPAN = np.arange(1024, dtype=np.int64)
 #: free with it; measured crossover ~300-1000 ticks).
 SMALL_PUSH = 400
 #: The same bound when only whole arrays are wanted (no ``on_tick`` subscriber): measured
-#: crossover ~80-130 ticks with 3-10 symbols per push, on a loaded 2-core VM.
-BATCH_PUSH = 96
-_MISSING: Any = object()
-_WIRE_PRICES = bulk.TICK_DTYPE.fields["bid"][1]  # type: ignore[index]
-_OUT_PRICES = TICKS_DTYPE.fields["bid"][1]  # type: ignore[index]
+#: crossover ~150-200 ticks with 3-10 symbols per push, on a loaded 2-core VM.
+BATCH_PUSH = 128
+#: End marker of the scalar loop (``symbol_id`` None: no symbol has it).
+_END: tuple[Any, ...] = (None, 0, 0, 0.0, 0.0, 0.0, 0, 0, 0)
 
 
 class QuoteState(Protocol):
@@ -77,64 +77,67 @@ class QuoteState(Protocol):
     flags: int
 
 
-@dataclass(slots=True)
 class PushResult:
-    """What one push changed: accepted ticks grouped by symbol, and in arrival order."""
+    """What one push changed: accepted ticks grouped by symbol, and in arrival order.
 
-    received: int
-    #: accepted ticks, grouped by symbol (oldest first within a symbol)
-    grouped: Array
-    #: (symbol, start, stop) of each symbol's rows in ``grouped``
-    slices: list[tuple[str, int, int]]
-    #: positions into ``grouped`` in arrival order, for per-tick dispatch
-    arrival: list[int]
-    #: symbol name of each row of ``grouped``
-    names: list[str]
-    #: ``grouped`` as tuples, when the path that built it had them anyway
-    rows: list[tuple[Any, ...]] | None = None
+    The scalar path hands over the (symbol, row) pairs in arrival order it built anyway;
+    ``arrival`` and ``names`` are then derived only when somebody asks for them.
+    """
+
+    __slots__ = ("_arrival", "_names", "_ordered", "grouped", "received", "rows", "slices")
+
+    def __init__(
+        self,
+        received: int,
+        grouped: Array,
+        slices: list[tuple[str, int, int]],
+        *,
+        arrival: list[int] | None = None,
+        names: list[str] | None = None,
+        rows: list[tuple[Any, ...]] | None = None,
+        ordered: list[tuple[str, tuple[Any, ...]]] | None = None,
+    ) -> None:
+        self.received = received
+        #: accepted ticks, grouped by symbol (oldest first within a symbol)
+        self.grouped = grouped
+        #: (symbol, start, stop) of each symbol's rows in ``grouped``
+        self.slices = slices
+        #: ``grouped`` as tuples, when the path that built it had them anyway
+        self.rows = rows
+        self._arrival = arrival
+        self._names = names
+        self._ordered = ordered
+
+    def __repr__(self) -> str:
+        return f"<PushResult {self.accepted} of {self.received} ticks, {len(self.slices)} symbols>"
 
     @property
     def accepted(self) -> int:
         return len(self.grouped)
 
+    @property
+    def arrival(self) -> list[int]:
+        """Positions into ``grouped`` in arrival order, for per-tick dispatch."""
+        if self._arrival is None:
+            # Every row tuple is a distinct object: its identity gives its position.
+            at = {id(row): i for i, row in enumerate(self.rows or ())}
+            self._arrival = [at[id(row)] for _, row in self._ordered or ()]
+        return self._arrival
+
+    @property
+    def names(self) -> list[str]:
+        """Symbol name of each row of ``grouped``."""
+        if self._names is None:
+            self._names = [name for name, lo, hi in self.slices for _ in range(hi - lo)]
+        return self._names
+
     def in_arrival_order(self) -> list[tuple[str, tuple[Any, ...]]]:
         """(symbol, TICKS_DTYPE row tuple) of every accepted tick, in arrival order."""
+        if self._ordered is not None:
+            return self._ordered
         rows = self.rows if self.rows is not None else self.grouped.tolist()
         names = self.names
         return [(names[i], rows[i]) for i in self.arrival]
-
-
-def _prices(rows: Array, offset: int) -> Array:
-    """The bid, ask, last columns of a contiguous tick array as one (n, 3) float64 view."""
-    return np.ndarray((len(rows), 3), np.float64, rows, offset, (rows.itemsize, 8))
-
-
-def official_ticks(rows: Array, scale: Array | float) -> Array:
-    """Wire ticks -> ``TICKS_DTYPE`` (stateless, prices as sent; spec 3.5.1, 4.6).
-
-    A lean version of ``bulk.ticks_to_official`` for the small arrays of live pushes: a
-    dozen numpy calls and no chunking. ``scale`` is 10^digits, scalar or one per tick.
-    """
-    rows = np.ascontiguousarray(rows)
-    n = len(rows)
-    out = np.empty(n, TICKS_DTYPE)
-    if n == 0:
-        return out
-    out["time"] = rows["time"]
-    msc = rows["time"].astype(np.int64)
-    msc *= 1000
-    msc += rows["time_ms"]
-    out["time_msc"] = msc
-    fields = rows["fields"] & 0x0F
-    fields <<= 1
-    out["flags"] = fields
-    prices = np.rint(_prices(rows, _WIRE_PRICES))
-    prices /= scale[:, np.newaxis] if isinstance(scale, np.ndarray) and scale.ndim else scale
-    _prices(out, _OUT_PRICES)[:] = prices
-    volume = rows["volume"]
-    out["volume_real"] = volume / 1e8
-    out["volume"] = np.maximum(volume, 0) // 100_000_000
-    return out
 
 
 def apply_ticks(
@@ -153,65 +156,90 @@ def apply_ticks(
 
 
 def apply_ticks_scalar(rows: Array, lookup: Callable[[int], QuoteState | None]) -> PushResult:
-    """The rules of spec 3.5.1 one tick at a time, rows collected per symbol."""
-    groups: dict[str, list[tuple[Any, ...]]] = {}
-    order: list[tuple[str, int]] = []
-    # One dict lookup per tick: (state, 10^digits, name, rows) of each symbol id, None if
-    # unknown. A symbol's rows list exists from its first tick, so it may stay empty.
-    slots: dict[int, tuple[QuoteState, float, str, list[tuple[Any, ...]]] | None] = {}
-    for sid, sec, fields, bid, ask, last, volume, ms, _flags in rows.tolist():
-        slot = slots.get(sid, _MISSING)
-        if slot is _MISSING:
-            known = lookup(sid)
-            if known is None:
-                slot = slots[sid] = None
-            else:
-                slot = slots[sid] = (known, 10.0**known.digits, known.name,
-                                     groups.setdefault(known.name, []))  # fmt: skip
-        if slot is None:
+    """The rules of spec 3.5.1 one tick at a time, one symbol after the other.
+
+    The ticks are visited grouped by symbol (a stable sort keeps each symbol's arrival
+    order, and the symbols never interact), so a symbol's quote state lives in local
+    variables while its ticks are applied and is written back once. Groups come out in the
+    order of their first tick, and the (symbol, row) pairs in arrival order.
+    """
+    n = len(rows)
+    data = wire_rows(rows)
+    order: list[int] = rows["symbol_id"].argsort(kind="stable").tolist() if n > 1 else [0] * n
+    order.append(n)
+    data.append(_END)
+    ordered: list[Any] = [None] * n
+    grouped: list[tuple[Any, ...]] = []
+    append = grouped.append
+    groups: list[tuple[int, str, int, int]] = []  # (first arrival, symbol, lo, hi)
+    entry: QuoteState | None = None
+    current: object = _END
+    name, scale, first, lo = "", 1.0, 0, 0
+    bid_now = ask_now = last_now = volume_now = 0.0
+    mark = 0
+    row: tuple[Any, ...] = _END
+    for k in order:
+        sid, sec, fields, bid, ask, last, volume, ms, _flags = data[k]
+        if sid != current:
+            if entry is not None and len(grouped) > lo:
+                entry.bid, entry.ask, entry.last = bid_now, ask_now, last_now
+                entry.volume_real, entry.bidask_msc = volume_now, mark
+                entry.time_msc, entry.flags = row[5], row[6]
+                groups.append((first, name, lo, len(grouped)))
+            if sid is None:
+                break
+            current = sid
+            entry = lookup(sid)
+            if entry is None:
+                continue
+            name, scale, first, lo = entry.name, 10.0**entry.digits, k, len(grouped)
+            bid_now, ask_now, last_now = entry.bid, entry.ask, entry.last
+            volume_now, mark = entry.volume_real, entry.bidask_msc
+        elif entry is None:
             continue
-        entry, scale, name, bucket = slot
         msc = sec * 1000 + ms
-        if msc < entry.bidask_msc:
+        if msc < mark:
             continue  # spec 3.5.1: out of order, dropped whole
         # rint(wire) / 10^digits, as the vectorised path (module docstring): round() without
         # ndigits is a cheap half-even rint; round(x, digits) would format decimals.
         if fields & 1 and bid:
-            entry.bid = round(bid) / scale
+            bid_now = round(bid) / scale
         if fields & 2 and ask:
-            entry.ask = round(ask) / scale
+            ask_now = round(ask) / scale
         if fields & 3 and (bid or ask):
-            entry.bidask_msc = msc
+            mark = msc
         if fields & 4 and last:
-            entry.last = round(last) / scale
-        lots = 0.0
+            last_now = round(last) / scale
+        # spec 4.6 [INF]: wire fields -> TICK_FLAG_*
         if fields & 8:
-            lots = volume / 1e8
-            entry.volume_real = lots
-        entry.time_msc = msc
-        flags = entry.flags = (fields & 0x0F) << 1  # spec 4.6 [INF]: wire fields -> TICK_FLAG_*
-        order.append((name, len(bucket)))
-        bucket.append((sec, entry.bid, entry.ask, entry.last, int(lots) if lots > 0 else 0, msc,
-                       flags, lots))  # fmt: skip
-    grouped_rows: list[tuple[Any, ...]] = []
-    slices: list[tuple[str, int, int]] = []
-    names: list[str] = []
-    offsets: dict[str, int] = {}
-    for name, bucket in groups.items():
-        if not bucket:
-            continue
-        offsets[name] = lo = len(grouped_rows)
-        grouped_rows.extend(bucket)
-        slices.append((name, lo, len(grouped_rows)))
-        names.extend([name] * len(bucket))
-    arrival = [offsets[name] + i for name, i in order]
-    grouped = np.array(grouped_rows, TICKS_DTYPE) if grouped_rows else np.zeros(0, TICKS_DTYPE)
-    return PushResult(len(rows), grouped, slices, arrival, names, grouped_rows)
+            volume_now = lots = volume / 1e8
+            row = (sec, bid_now, ask_now, last_now, int(lots) if lots > 0 else 0, msc,
+                   (fields & 0x0F) << 1, lots)  # fmt: skip
+        else:
+            row = (sec, bid_now, ask_now, last_now, 0, msc, (fields & 0x0F) << 1, 0.0)
+        append(row)
+        ordered[k] = (name, row)
+    if len(grouped) < n:
+        ordered = [pair for pair in ordered if pair is not None]
+    slices: list[tuple[str, int, int]]
+    firsts = [group[0] for group in groups]
+    if firsts != sorted(firsts):  # symbol ids not in the order the symbols came in
+        groups.sort()  # first arrival is unique per group
+        by_symbol: list[tuple[Any, ...]] = []
+        slices = []
+        for _, symbol, start, stop in groups:
+            at = len(by_symbol)
+            by_symbol += grouped[start:stop]
+            slices.append((symbol, at, at + stop - start))
+        grouped = by_symbol
+    else:
+        slices = [(symbol, start, stop) for _, symbol, start, stop in groups]
+    # One bytes block for the whole push (bytearray: the array must stay writable).
+    array = np.frombuffer(bytearray().join(starmap(OUT_ROW.pack, grouped)), TICKS_DTYPE)
+    return PushResult(n, array, slices, rows=grouped, ordered=ordered)
 
 
-def apply_ticks_vectorised(
-    rows: Array, lookup: Callable[[int], QuoteState | None]
-) -> PushResult:
+def apply_ticks_vectorised(rows: Array, lookup: Callable[[int], QuoteState | None]) -> PushResult:
     """The rules of spec 3.5.1 for a whole push at once (module docstring).
 
     Every numpy call costs about a microsecond on small arrays, so this path uses methods
@@ -221,7 +249,7 @@ def apply_ticks_vectorised(
     """
     n = len(rows)
     if n == 0:
-        return PushResult(0, np.zeros(0, TICKS_DTYPE), [], [], [])
+        return PushResult(0, np.zeros(0, TICKS_DTYPE), [], arrival=[], names=[])
     order = rows["symbol_id"].argsort(kind="stable")
     wire = rows[order]  # grouped by symbol, arrival order kept within each symbol
     sid = wire["symbol_id"]
@@ -246,7 +274,7 @@ def apply_ticks_vectorised(
     msc = wire["time"].astype(np.int64)
     msc *= 1000
     msc += wire["time_ms"]
-    raw = _prices(wire, _WIRE_PRICES)
+    raw = price_block(wire, WIRE_PRICES)
     nonzero = raw != 0
     bidask = (fields & 3) != 0
     bidask &= nonzero[:, 0] | nonzero[:, 1]
@@ -277,7 +305,7 @@ def apply_ticks_vectorised(
 
     ticks = np.empty(n, TICKS_DTYPE)
     ticks["time"] = wire["time"]
-    _prices(ticks, _OUT_PRICES)[:] = filled[ext, :3]
+    price_block(ticks, OUT_PRICES)[:] = filled[ext, :3]
     row_lots = np.where(has_volume, lots, 0.0)
     ticks["volume"] = np.maximum(row_lots, 0.0)
     ticks["time_msc"] = msc
@@ -315,7 +343,7 @@ def apply_ticks_vectorised(
         names.extend([state.name] * count)
         lo = hi
     arrival = order[accepted].argsort(kind="stable").tolist()
-    return PushResult(n, kept, slices, arrival, names)
+    return PushResult(n, kept, slices, arrival=arrival, names=names)
 
 
 def _arange(n: int) -> Array:

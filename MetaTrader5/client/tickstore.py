@@ -13,6 +13,7 @@ before that time cannot be answered from the stream, and callers say so rather t
 
 from __future__ import annotations
 
+import struct
 from collections import OrderedDict
 
 import numpy as np
@@ -23,19 +24,42 @@ from MetaTrader5.records import TICKS_DTYPE
 __all__ = ["TickRing", "TickStore"]
 
 _INITIAL_CAPACITY = 64
+_ITEM = TICKS_DTYPE.itemsize
+_TIME_MSC = struct.Struct("<q")
+_TIME_MSC_AT = TICKS_DTYPE.fields["time_msc"][1]  # type: ignore[index]
+
+
+def _as_ticks(rows: npt.NDArray[np.void]) -> npt.NDArray[np.void]:
+    """``rows`` as a ``TICKS_DTYPE`` array (fields assigned by position, as a slice
+    assignment into the ring would)."""
+    out = np.empty(len(rows), TICKS_DTYPE)
+    out[...] = rows
+    return out
 
 
 class TickRing:
-    """A growable ring buffer of ticks for one symbol."""
+    """A growable ring buffer of ticks for one symbol.
 
-    __slots__ = ("_buf", "_count", "_start", "max_ticks", "since_msc")
+    Rows are written as bytes through ``_bytes`` (a byte view of ``_buf``): a structured
+    slice assignment copies field by field, several times slower for the few rows of a push.
+    """
+
+    __slots__ = ("_buf", "_bytes", "_count", "_start", "max_ticks", "since_msc")
 
     def __init__(self, max_ticks: int) -> None:
         self.max_ticks = max_ticks
-        self._buf = np.zeros(min(_INITIAL_CAPACITY, max_ticks), dtype=TICKS_DTYPE)
+        self._set_buffer(np.zeros(min(_INITIAL_CAPACITY, max_ticks), dtype=TICKS_DTYPE))
         self._start = 0
         self._count = 0
         self.since_msc: int | None = None
+
+    def _set_buffer(self, buf: npt.NDArray[np.void]) -> None:
+        self._buf = buf
+        self._bytes = buf.data.cast("B")
+
+    def _time_msc(self, index: int) -> int:
+        value: int = _TIME_MSC.unpack_from(self._bytes, index * _ITEM + _TIME_MSC_AT)[0]
+        return value
 
     def __len__(self) -> int:
         return self._count
@@ -46,7 +70,8 @@ class TickRing:
         if self._count == cap and cap < self.max_ticks:
             grown = np.zeros(min(cap * 2, self.max_ticks), dtype=TICKS_DTYPE)
             grown[:cap] = self.array()
-            self._buf, self._start = grown, 0
+            self._set_buffer(grown)
+            self._start = 0
             cap = len(grown)
         if self._count < cap:
             self._buf[(self._start + self._count) % cap] = row
@@ -55,46 +80,55 @@ class TickRing:
             self._buf[self._start] = row
             self._start = (self._start + 1) % cap
             # The overwritten row is gone: history is complete only from the oldest kept tick.
-            self.since_msc = int(self._buf[self._start]["time_msc"])
+            self.since_msc = self._time_msc(self._start)
         if self.since_msc is None:
             self.since_msc = int(row[5])
 
     def extend(self, rows: npt.NDArray[np.void]) -> None:
-        """Add ``rows`` (TICKS_DTYPE, oldest first) with at most two slice assignments."""
+        """Add ``rows`` (TICKS_DTYPE, oldest first) with at most two byte-block copies."""
         n = len(rows)
         if n == 0:
             return
-        if n >= self.max_ticks:  # only the newest max_ticks survive anyway
-            if len(self._buf) < self.max_ticks:
-                self._buf = np.empty(self.max_ticks, dtype=TICKS_DTYPE)
-            self._buf[:] = rows[n - self.max_ticks :]
-            self._start, self._count = 0, self.max_ticks
-            self.since_msc = int(self._buf[0]["time_msc"])
+        if rows.dtype is not TICKS_DTYPE and rows.dtype != TICKS_DTYPE:
+            rows = _as_ticks(rows)
+        max_ticks = self.max_ticks
+        if n >= max_ticks:  # only the newest max_ticks survive anyway
+            if len(self._buf) < max_ticks:
+                self._set_buffer(np.empty(max_ticks, dtype=TICKS_DTYPE))
+            self._bytes[:] = rows[n - max_ticks :].tobytes()
+            self._start, self._count = 0, max_ticks
+            self.since_msc = self._time_msc(0)
             return
+        data = rows.tobytes()  # C order whatever the strides: the rows as stored
         cap = len(self._buf)
-        need = self._count + n
-        if need > cap and cap < self.max_ticks:
+        count = self._count
+        need = count + n
+        if need > cap and cap < max_ticks:
             size = cap
-            while size < need and size < self.max_ticks:
+            while size < need and size < max_ticks:
                 size *= 2
-            grown = np.zeros(min(size, self.max_ticks), dtype=TICKS_DTYPE)
-            grown[: self._count] = self.array()
-            self._buf, self._start = grown, 0
+            grown = np.zeros(min(size, max_ticks), dtype=TICKS_DTYPE)
+            grown[:count] = self.array()
+            self._set_buffer(grown)
+            self._start = 0
             cap = len(grown)
         if self.since_msc is None:
-            self.since_msc = int(rows[0]["time_msc"])
-        overflow = max(0, need - cap)
+            self.since_msc = _TIME_MSC.unpack_from(data, _TIME_MSC_AT)[0]
         # Write position of the first new row; rows wrap around the end at most once.
-        at = (self._start + self._count) % cap
-        head = min(n, cap - at)
-        self._buf[at : at + head] = rows[:head]
-        if head < n:
-            self._buf[: n - head] = rows[head:]
-        if overflow:
-            self._start = (self._start + overflow) % cap
+        start = self._start
+        at = (start + count) % cap
+        if at + n <= cap:
+            self._bytes[at * _ITEM : (at + n) * _ITEM] = data
+        else:
+            head = (cap - at) * _ITEM
+            view = memoryview(data)
+            self._bytes[at * _ITEM :] = view[:head]
+            self._bytes[: n * _ITEM - head] = view[head:]
+        if need > cap:
+            self._start = start = (start + need - cap) % cap
             self._count = cap
             # The overwritten rows are gone: history is complete only from the oldest kept.
-            self.since_msc = int(self._buf[self._start]["time_msc"])
+            self.since_msc = self._time_msc(start)
         else:
             self._count = need
 
@@ -157,7 +191,11 @@ class TickStore:
         """Store the ticks ``rows`` (TICKS_DTYPE, oldest first) of ``symbol`` in one go."""
         if not len(rows):
             return
-        ring = self._ring(symbol)
+        ring = self._rings.get(symbol)
+        if ring is None:
+            ring = self._ring(symbol)
+        else:
+            self._rings.move_to_end(symbol)
         ring.extend(rows)
 
     def _ring(self, symbol: str) -> TickRing:
