@@ -43,13 +43,14 @@ from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection as WebSocket
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidURI
 from websockets.typing import Origin
 
 from MetaTrader5.protocol import (
     BootstrapCompleted,
     ClientConnection,
     Command,
+    Event,
     ExtensionAnnounced,
     Push,
     Response,
@@ -57,6 +58,7 @@ from MetaTrader5.protocol import (
 from MetaTrader5.protocol.assumptions import BOOTSTRAP_TOKEN_LENGTH, MAX_MESSAGE_SIZE
 from MetaTrader5.protocol.exceptions import FrameError, ProtocolError
 
+from ._receive import receive_events
 from .errors import (
     ClientConnectionError,
     ConnectionClosedError,
@@ -310,13 +312,15 @@ class Transport:
         try:
             if ws is None:  # pragma: no cover
                 raise ConnectionLostError("no socket")
-            async for message in ws:
-                if isinstance(message, str):
-                    continue  # spec 1.1: text frames are never used; ignore like pymt5
-                self._dispatch(message)
-            reason = ConnectionLostError(
-                f"server closed the connection (code {ws.close_code}, {ws.close_reason!r})"
-            )
+            try:
+                while True:
+                    events = await receive_events(ws, self.connection)
+                    if events is not None:
+                        self._dispatch_events(events)
+            except ConnectionClosedOK:
+                reason = ConnectionLostError(
+                    f"server closed the connection (code {ws.close_code}, {ws.close_reason!r})"
+                )
         except ConnectionClosed as exc:
             reason = ConnectionLostError(f"connection lost: {exc!r}")
         except ProtocolError as exc:
@@ -335,7 +339,9 @@ class Transport:
                 await ws.close()
 
     def _dispatch(self, message: bytes) -> None:
-        events = self.connection.receive_data(message)
+        self._dispatch_events(self.connection.receive_data(message))
+
+    def _dispatch_events(self, events: list[Event]) -> None:
         self.health.message_received()
         for event in events:
             if isinstance(event, Response):

@@ -141,6 +141,25 @@ def test_copy_rates_semantics_match_the_server() -> None:
     run(main(), 60)
 
 
+def test_answers_of_several_fragments_decode_exactly() -> None:
+    """Answers over 1 MiB arrive as WebSocket fragments, decrypted as they come
+    (``client/_receive.py``); the result is the server's history, bar for bar."""
+
+    async def main() -> None:
+        async with simulator() as server, client(server.url) as c:
+            now = c.rates.server_now()
+            start, end = now - 40 * 86_400, now - 86_400
+            got = await c.copy_rates_range("EURUSD", M1, start, end)
+            reference = server.context.market.bars("EURUSD", M1, start, end)
+            assert len(got) * 48 > 2 * 1024 * 1024  # at least three fragments on the wire
+            assert np.array_equal(got["time"], reference["time"])
+            assert np.allclose(got["close"], reference["close"])
+            # the connection goes on with ordinary messages afterwards
+            assert (await c.symbol_info_tick("EURUSD")) is not None
+
+    run(main(), 60)
+
+
 def test_copy_ticks_through_the_extension_pages_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rates_module, "_TICK_PAGE", 700)
 
