@@ -256,6 +256,9 @@ def order_rows(cfg: Config) -> list[Row]:
         result = mt5.order_send(request)
         return time.perf_counter() - start, result
 
+    # The first order of a symbol also fetches its full description (a ~3 KB answer); the
+    # frames are recorded on a later one, as every timed send exchanges them.
+    deal(mt5.ORDER_TYPE_BUY)
     request_size, reply_sizes = _record_sizes(client, bridge,
                                               lambda: deal(mt5.ORDER_TYPE_BUY))  # fmt: skip
 

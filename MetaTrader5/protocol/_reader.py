@@ -16,6 +16,9 @@ __all__ = ["Reader", "encode_counted"]
 
 R = TypeVar("R", bound="WireRecord")
 
+#: ``Reader.scalar`` formats, compiled once (a body reads a handful of counts and flags).
+_SCALAR_STRUCTS: dict[str, struct.Struct] = {}
+
 
 class Reader:
     """A cursor over one body: counts, arrays and records with bounds checks (spec 2.2)."""
@@ -34,7 +37,7 @@ class Reader:
 
     def scalar(self, fmt: str, name: str) -> Any:
         """Read one struct scalar (``"I"``, ``"i"``, ``"Q"``...)."""
-        st = struct.Struct("<" + fmt)
+        st = _SCALAR_STRUCTS.get(fmt) or _SCALAR_STRUCTS.setdefault(fmt, struct.Struct("<" + fmt))
         if self.remaining < st.size:
             raise TruncatedRecordError(
                 f"{self.where}: {name} needs {st.size} bytes at offset {self.pos}, "
@@ -63,7 +66,7 @@ class Reader:
 
     def record(self, cls: type[R]) -> R:
         """Read one record (a short tail ending at a field boundary is zero-filled)."""
-        value: R = cls.SCHEMA.decode_values(self.buf, self.pos, cls)
+        value = cls.decode(self.buf, self.pos)
         self.pos = min(self.pos + cls.SIZE, len(self.buf))
         return value
 
@@ -75,8 +78,13 @@ class Reader:
                 f"{self.where}: count {count} of {name} at offset {self.pos} needs {need} "
                 f"bytes, {self.remaining} left"
             )
-        decode, size, buf, start = cls.SCHEMA.decode_values, cls.SIZE, self.buf, self.pos
-        out = tuple(decode(buf, start + i * size, cls) for i in range(count))
+        size, buf, start = cls.SIZE, self.buf, self.pos
+        if cls._fast_owner is cls and not DEBUG:  # compiled decoder: every record is complete
+            fast = cls._fast_decode  # see _compiled.py
+            out = tuple(fast(buf, pos) for pos in range(start, start + need, size))
+        else:
+            decode = cls.SCHEMA.decode_values
+            out = tuple(decode(buf, start + i * size, cls) for i in range(count))
         self.pos += need
         return out
 

@@ -29,6 +29,7 @@ fall back to Python decoding).
 from __future__ import annotations
 
 import builtins
+import codecs
 import dataclasses
 import struct
 from collections.abc import Callable, Mapping, Sequence
@@ -44,19 +45,9 @@ from .exceptions import EncodeError, StringDecodeError, TruncatedRecordError
 from .valid import Check, Valid, check_record
 
 __all__ = [
-    "Buffer",
-    "FieldType",
-    "Field",
-    "Schema",
-    "WireRecord",
-    "wire_record",
-    "wire_record_zero_filled",
-    "Reader",
-    "encode_counted",
-    "filetime_to_ms",
-    "ms_to_filetime",
-    "decode_utf16",
-    "encode_utf16",
+    "Buffer", "FieldType", "Field", "Schema", "WireRecord", "wire_record",
+    "wire_record_zero_filled", "Reader", "encode_counted", "filetime_to_ms", "ms_to_filetime",
+    "decode_utf16", "encode_utf16",
     "i8", "i16", "i32", "u8", "u16", "u32", "f32", "f64", "i64", "u64",
     "time", "astr", "string", "raw", "array", "nested",
 ]  # fmt: skip
@@ -66,6 +57,8 @@ R = TypeVar("R", bound="WireRecord")
 
 #: spec 2.1: FILETIME epoch offset in milliseconds (1601-01-01 -> 1970-01-01).
 _EPOCH_DELTA_MS = 11_644_473_600_000
+#: what str.encode/bytes.decode("utf-16-le") run, without the per-call codec lookup (~4x).
+_utf16_encode, _utf16_decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
 
 
 class FieldType(IntEnum):
@@ -120,7 +113,7 @@ def encode_utf16(text: str, size: int) -> bytes:
     A surrogate pair is never cut in half: if the limit falls inside one, the pair is dropped.
     The caller (struct ``Ns``) zero-fills to ``size``.
     """
-    data = text.encode("utf-16-le", "surrogatepass")
+    data: bytes = _utf16_encode(text, "surrogatepass")[0]
     if len(data) > size:
         data = data[:size]
         if 0xD8 <= data[-1] <= 0xDB:  # last unit is a high surrogate: drop the split pair
@@ -137,7 +130,7 @@ def decode_utf16(raw: bytes, where: str = "") -> str:
     if len(data) & 1:  # an odd-length field (never declared by the spec) drops its last byte
         data = data[:-1]
     try:
-        return data.decode("utf-16-le", STRING_DECODE_ERRORS)
+        return _utf16_decode(data, STRING_DECODE_ERRORS, True)[0]
     except UnicodeDecodeError as exc:
         raise StringDecodeError(f"{where}: invalid UTF-16 at byte {exc.start}") from None
 
@@ -218,14 +211,10 @@ class Schema:
             offsets.append(pos)
         self.boundaries = frozenset(offsets)
         self._offsets = tuple(offsets)
-        self._post = tuple(
-            (i, self._decoder(f)) for i, f in enumerate(self.fields) if f.fmt.endswith("s")
-            or f.type is FieldType.TIME
-        )
-        self._pre = tuple(
-            (i, self._encoder(f)) for i, f in enumerate(self.fields) if f.fmt.endswith("s")
-            or f.type is FieldType.TIME
-        )
+        converted = [(i, f) for i, f in enumerate(self.fields)
+                     if f.fmt.endswith("s") or f.type is FieldType.TIME]
+        self._post = tuple((i, self._decoder(f)) for i, f in converted)
+        self._pre = tuple((i, self._encoder(f)) for i, f in converted)
         self._getter = attrgetter(*self.names) if len(self.names) > 1 else None
         self._dtype: np.dtype[Any] | None = None
         #: strict-mode value checks, nested records flattened (run only when DEBUG is on).
@@ -291,23 +280,19 @@ class Schema:
         return bytes(buf[offset:]) + bytes(self.size - remaining), 0
 
     def decode_values(self, buf: Buffer, offset: int, record: type[R] | None) -> Any:
-        """Decode to ``record(*values)`` or, with ``record`` None, to a dict."""
+        """Decode to ``record(*values)`` or a dict (generic path; see ``_compiled.py``)."""
         data, pos = self._padded(buf, offset)
         values = self.struct.unpack_from(data, pos)
         if DEBUG and self.checks:  # strict mode only: the normal path pays one global test
             check_record(self.checks, data, pos, offset)
-        if self._post:
-            values = list(values)  # type: ignore[assignment]
-            for i, conv in self._post:
-                values[i] = conv(values[i])  # type: ignore[index]
-        if record is None:
-            return dict(zip(self.names, values, strict=True))
-        return record(*values)
+        return self._build(values, record)
 
     def decode_nested(self, raw: bytes, record: type[R] | None) -> Any:
         """Decode exactly ``size`` bytes of a nested record without strict checks (the outer
         record's checks already cover the nested fields, with their offsets in the body)."""
-        values = self.struct.unpack(raw)
+        return self._build(self.struct.unpack(raw), record)
+
+    def _build(self, values: tuple[Any, ...], record: type[R] | None) -> Any:
         if self._post:
             values = list(values)  # type: ignore[assignment]
             for i, conv in self._post:
@@ -376,15 +361,21 @@ class WireRecord:
     SIZE: ClassVar[int]
     #: field name -> values strict mode accepts (declared next to the fields, see valid.py).
     VALID: ClassVar[Mapping[str, Valid]] = {}
+    #: compiled fast paths (``_compiled.install``), valid for ``_fast_owner`` only.
+    _fast_owner: ClassVar[type | None] = None
+    _fast_decode: ClassVar[Callable[[Buffer, int], Any]]
+    _fast_encode: ClassVar[Callable[[Any], bytes]]
 
     @classmethod
     def decode(cls, buf: Buffer, offset: int = 0) -> Self:
         """Decode one record at ``offset`` (spec 2.2 tolerance for a short tail)."""
+        if cls._fast_owner is cls and not DEBUG and len(buf) - offset >= cls.SIZE:
+            return cast(Self, cls._fast_decode(buf, offset))
         return cast(Self, cls.SCHEMA.decode_values(buf, offset, cls))
 
     def encode(self) -> bytes:
         """Encode this record to exactly ``SIZE`` bytes."""
-        return self.SCHEMA.encode(self)
+        return type(self)._fast_encode(self)  # a staticmethod, see _compiled.install
 
 
 _WIRE = "wire"
@@ -412,6 +403,7 @@ def _finish(cls: type[R], *, pad_short: bool) -> type[R]:
         raise TypeError(f"{cls.__name__}.VALID names unknown fields {sorted(unknown)}")
     cls.SCHEMA = Schema(cls.__name__, fields, pad_short=pad_short)
     cls.SIZE = cls.SCHEMA.size
+    install(cls)
     return cls
 
 
@@ -472,4 +464,5 @@ def nested(record: type[R]) -> R:
 
 
 # Re-exported here: bodies are read and written through the codec's names.
+from ._compiled import install  # noqa: E402
 from ._reader import Reader, encode_counted  # noqa: E402

@@ -71,6 +71,11 @@ def encode_account(info: AccountInfo) -> bytes:
     return b"".join(parts)
 
 
+#: spec 3.3 sections 3-6 head: i32 trade_flags, i32 symbols_count, u64 leverage_flags,
+#: i32 leverage rule count (read one by one, with the same results, when the body is shorter).
+_FLAGS = struct.Struct("<iiQi")
+
+
 def decode_account(body: Buffer, where: str = "cmd 3 account") -> AccountInfo:
     """Decode the account block; sections 2-7 are read only if bytes remain (spec 3.3)."""
     r = Reader(body, where)
@@ -79,12 +84,18 @@ def decode_account(body: Buffer, where: str = "cmd 3 account") -> AccountInfo:
     # spec 3.3 quirk: the JS skips the count only when it is non-zero.
     if r.remaining and (r.peek_u32() != 0 or not ACCOUNT_TRADE_SETTINGS_COUNT_QUIRK):
         settings = r.counted(TradeSettings, "trade settings")
-    trade_flags = r.scalar("i", "trade_flags") if r.remaining else 0
-    symbols_count = r.scalar("i", "symbols_count") if r.remaining else 0
-    leverage_flags = r.scalar("Q", "leverage_flags") if r.remaining else 0
+    count: int | None = None
+    if r.remaining >= _FLAGS.size:  # the usual body: sections 3-5 and the rule count at once
+        trade_flags, symbols_count, leverage_flags, count = _FLAGS.unpack_from(body, r.pos)
+        r.pos += _FLAGS.size
+    else:
+        trade_flags = r.scalar("i", "trade_flags") if r.remaining else 0
+        symbols_count = r.scalar("i", "symbols_count") if r.remaining else 0
+        leverage_flags = r.scalar("Q", "leverage_flags") if r.remaining else 0
+        if r.remaining:
+            count = r.scalar("i", "leverage rule count")
     rules: list[LeverageRuleSet] = []
-    if r.remaining:
-        count = r.scalar("i", "leverage rule count")
+    if count is not None:
         _check_count(r, count, LeverageRule.SIZE, "leverage rules")
         for _ in range(count):
             rule = r.record(LeverageRule)
