@@ -71,7 +71,8 @@ def _floors(message: bytes, dtype: np.dtype[Any], offset: int, n: int, official:
 
 
 def _bulk_row(label: str, call: Callable[[], Any], message: bytes, dtype: np.dtype[Any],
-              offset: int, n: int, official: np.dtype[Any], cfg: Config) -> tuple[list[Row], Stat]:  # fmt: skip
+              offset: int, n: int, official: np.dtype[Any],
+              cfg: Config) -> tuple[list[Row], Stat]:  # fmt: skip
     value = time_runs(call, cfg.repeats)
     floor, floor_copy = _floors(message, dtype, offset, n, official, cfg.repeats)
     mb = len(message) / 1e6
