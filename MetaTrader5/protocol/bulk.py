@@ -148,7 +148,13 @@ def _bars_to_rates_any(bars: Array) -> Array:
 
 def decode_ticks(body: Buffer) -> Array:
     """Push 8 -> ``TICK_DTYPE`` array, prices still scaled (spec 3.5.1)."""
-    return _uncounted(body, Tick.SCHEMA, "push 8 ticks")
+    if DEBUG:
+        return _uncounted(body, Tick.SCHEMA, "push 8 ticks")
+    # every live push comes here: ``_uncounted`` without its checks, one call instead of three
+    return np.frombuffer(body, TICK_DTYPE, len(body) // _TICK_SIZE)
+
+
+_TICK_SIZE = TICK_DTYPE.itemsize
 
 
 def encode_ticks(ticks: Array) -> bytes:

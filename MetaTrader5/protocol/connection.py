@@ -39,6 +39,7 @@ from .frames import (
     ServerMessagePieces,
     decode_client_message,
     decode_server_message,
+    decode_server_parts,
     encode_client_message,
     encode_server_buffer,
     encode_server_chunks,
@@ -140,6 +141,10 @@ class Request:
 
 Event = BootstrapCompleted | Response | Push | ExtensionAnnounced | BootstrapRequested | Request
 
+#: Ids a server message may carry as a push after the bootstrap (spec 3.1); the extension
+#: hello is handled on its own.
+_PUSH_IDS = ALLOWED_COMMANDS - {Command.BOOTSTRAP, Command.EXTENSION_HELLO}
+
 
 class _Connection:
     def __init__(self) -> None:
@@ -219,6 +224,14 @@ class ClientConnection(_Connection):
 
     def receive_data(self, message: Buffer) -> list[Event]:
         """Decode one WebSocket message from the server into events."""
+        state = self.state
+        if (state is State.LOGGED_IN or state is State.READY) and self._started:
+            # The steady state (every push): the checks of _require_receiving and
+            # receive_frame in one test, and no frame object.
+            command, code, body = decode_server_parts(self.key, message)
+            if command in _PUSH_IDS and not self._in_flight.get(command):
+                return [Push(command, body)]  # the common case of _session_event, inline
+            return self._session_event(command, code, body)
         self._require_receiving()
         return self.receive_frame(decode_server_message(self.key, message))
 
@@ -246,17 +259,21 @@ class ClientConnection(_Connection):
             self.key = boot.session_key
             self._transition("bootstrap_done")
             return [BootstrapCompleted(boot.token, boot.session_key, boot.build)]
-        command = frame.command
-        if self._in_flight[command] > 0:
-            self._in_flight[command] -= 1
-            return [Response(command, frame.code, frame.body)]
+        return self._session_event(frame.command, frame.code, frame.body)
+
+    def _session_event(self, command: int, code: int, body: memoryview) -> list[Event]:
+        """The event of a message after the bootstrap (spec 1.6: matched by id only)."""
+        waiting = self._in_flight.get(command, 0)
+        if waiting > 0:
+            self._in_flight[command] = waiting - 1
+            return [Response(command, code, body)]
+        if command in _PUSH_IDS:
+            return [Push(command, body)]
         if command == Command.EXTENSION_HELLO:
-            hello = decode_extension_hello(frame.body)
+            hello = decode_extension_hello(body)
             self.extension_capabilities = hello.capabilities
             return [ExtensionAnnounced(hello.version, hello.capabilities)]
-        if command not in ALLOWED_COMMANDS or command == Command.BOOTSTRAP:
-            raise UnknownCommandError(f"server sent unknown command {command} (spec 3.1)")
-        return [Push(command, frame.body)]
+        raise UnknownCommandError(f"server sent unknown command {command} (spec 3.1)")
 
 
 class ServerConnection(_Connection):

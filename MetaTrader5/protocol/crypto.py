@@ -29,6 +29,7 @@ __all__ = [
     "encrypt_padded_into",
     "encrypt_pieces_into",
     "decrypt",
+    "decrypt_padded",
     "PieceDecryptor",
 ]
 
@@ -135,27 +136,51 @@ def decrypt(key: bytes, cipher: bytes | bytearray | memoryview) -> memoryview:
         DecryptionError: length not a positive multiple of 16, or invalid padding (which is
             what a wrong key produces almost always).
     """
+    plain, end = decrypt_padded(key, cipher)
+    return memoryview(plain)[:end]
+
+
+def decrypt_padded(
+    key: bytes, cipher: bytes | bytearray | memoryview
+) -> tuple[bytes | memoryview, int]:
+    """:func:`decrypt` without the final slice: the whole plaintext (read-only) and the
+    length before its padding, checked as :func:`decrypt` checks it. For a caller that cuts
+    the plaintext itself anyway (``frames``: one slice per message, not two).
+
+    Raises:
+        DecryptionError: as :func:`decrypt`.
+    """
     size = len(cipher)
     if size == 0 or size % _BLOCK:
         raise DecryptionError(f"ciphertext length {size} is not a positive multiple of 16")
     decryptor = _cipher(bytes(key)).decryptor()
-    plain: memoryview
+    plain: bytes | memoryview
     if size < _INTO_MIN:
-        plain = memoryview(decryptor.update(cipher))
+        plain = decryptor.update(cipher)
     else:
         # update_into wants room for one block more than it writes (cryptography API)
         buffer = np.empty(size + _BLOCK - 1, np.uint8).data
         written = decryptor.update_into(cipher, buffer)
         plain = buffer[:written].toreadonly()
     decryptor.finalize()
-    return _unpad(plain)
+    return plain, _unpadded(plain)
+
+
+#: PKCS#7 padding of each length (index 0 unused), compared against a plaintext's tail.
+_PADDING = tuple(bytes((pad,)) * pad for pad in range(_BLOCK + 1))
+
+
+def _unpadded(plain: bytes | memoryview) -> int:
+    """The length of ``plain`` without its PKCS#7 padding (spec 1.3)."""
+    size = len(plain)
+    pad = plain[-1]
+    if not 1 <= pad <= _BLOCK or plain[size - pad :] != _PADDING[pad]:
+        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted message)")
+    return size - pad
 
 
 def _unpad(plain: memoryview) -> memoryview:
-    pad = plain[-1]
-    if not 1 <= pad <= _BLOCK or plain[-pad:] != bytes((pad,)) * pad:
-        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted message)")
-    return plain[: len(plain) - pad]
+    return plain[: _unpadded(plain)]
 
 
 class PieceDecryptor:

@@ -26,6 +26,7 @@ from .crypto import (
     INTO_SLACK,
     PieceDecryptor,
     decrypt,
+    decrypt_padded,
     encrypt,
     encrypt_pieces_into,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "encode_server_chunks",
     "ServerChunks",
     "decode_server_message",
+    "decode_server_parts",
     "ServerMessagePieces",
 ]
 
@@ -55,6 +57,9 @@ OUTER_HEADER_SIZE = 8
 _OUTER = struct.Struct("<II")
 _CLIENT_HEAD = struct.Struct("<2sH")
 _SERVER_HEAD = struct.Struct("<2sHB")
+#: The server inner header without the salt (nobody but ``ServerFrame`` wants it).
+_SERVER_IDS = struct.Struct("<2xHB")
+_SERVER_HEAD_SIZE = _SERVER_HEAD.size
 
 Buffer = bytes | bytearray | memoryview
 _BLOCK = 16
@@ -294,7 +299,37 @@ def encode_server_chunks(
 
 def decode_server_message(key: bytes, message: Buffer) -> ServerFrame:
     """Outer frame -> AES -> inner frame, server direction (used by the client)."""
-    return unpack_server_inner(decrypt(key, unpack_outer(message)))
+    plain, end = _server_plaintext(key, message)
+    salt, command, code = _SERVER_HEAD.unpack_from(plain, 0)
+    return ServerFrame(salt, command, code, memoryview(plain)[_SERVER_HEAD_SIZE:end])
+
+
+def decode_server_parts(key: bytes, message: Buffer) -> tuple[int, int, memoryview]:
+    """``decode_server_message`` as (command, code, body), without the salt: the client's
+    per-message path (no frame object, one slice). Raises what it raises."""
+    plain, end = _server_plaintext(key, message)
+    command, code = _SERVER_IDS.unpack_from(plain, 0)
+    return command, code, memoryview(plain)[_SERVER_HEAD_SIZE:end]
+
+
+def _server_plaintext(key: bytes, message: Buffer) -> tuple[bytes | memoryview, int]:
+    """``unpack_outer``, ``decrypt`` and the length check of ``unpack_server_inner`` fused
+    (same checks, same order, same errors): the plaintext with its padding, and where the
+    padding starts (spec 1.2 - 1.4)."""
+    size = len(message)
+    if size < OUTER_HEADER_SIZE:
+        raise FrameError(f"outer frame: {size} bytes, need at least {OUTER_HEADER_SIZE}")
+    if size > MAX_MESSAGE_SIZE:
+        raise FrameError(f"outer frame: {size} bytes exceeds MAX_MESSAGE_SIZE")
+    length, _version = _OUTER.unpack_from(message, 0)  # spec 1.2: version ignored
+    if length != size - OUTER_HEADER_SIZE:
+        raise FrameError(
+            f"outer frame: length word says {length} bytes, {size - OUTER_HEADER_SIZE} follow"
+        )
+    plain, end = decrypt_padded(key, memoryview(message)[OUTER_HEADER_SIZE:])
+    if end < _SERVER_HEAD_SIZE:
+        raise FrameError(f"server inner frame: {end} bytes, need at least 5")
+    return plain, end
 
 
 class ServerMessagePieces:
