@@ -96,7 +96,7 @@ async def _dispatch_runs(client: Any, cfg: Config, repeats: int) -> dict[str, li
         for m in messages:
             for event in connection.receive_data(m):
                 rows = bulk.decode_ticks(event.body)
-                per_batch(official_ticks(rows, scale[rows["symbol_id"]]))
+                per_batch(official_ticks(rows, scale.take(rows["symbol_id"])))
         elapsed = time.perf_counter() - t
         if seen[0] != cfg.push_ticks:
             raise RuntimeError(f"batch path delivered {seen[0]} of {cfg.push_ticks}")
