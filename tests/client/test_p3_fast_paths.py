@@ -1,8 +1,8 @@
 """The fast push-8 paths (issue 8, P3) equal their plain definitions, field by field.
 
 * ``apply_ticks_scalar`` (grouped visit, struct decoding and packing) against the per-tick
-  rules of spec 3.5.1 written out plainly below (the loop the client used before), and
-  against the independent vectorised path;
+  rules of spec 3.5.1 written out plainly in ``tick_rules.py`` (the loop the client used
+  before), and against the independent vectorised path;
 * ``official_ticks`` (aligned temporaries, zeroed volumes) against the chunked
   ``bulk.ticks_to_official``;
 * ``TickRing.extend`` (byte-block copies) against a plain list of the newest rows.
@@ -14,7 +14,6 @@ carried across pushes, empty and one-tick pushes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,62 +25,14 @@ from MetaTrader5.client.tickstore import TickRing, TickStore
 from MetaTrader5.protocol import bulk
 from MetaTrader5.records import TICKS_DTYPE
 
+from .tick_rules import SymbolState, per_tick_rules, tick_rows
+
 _DIGITS = {1: 5, 2: 3, 3: 0, 4: 2}
 _UNKNOWN = 99
 
 
-@dataclass
-class _State:
-    name: str
-    digits: int
-    bid: float = 0.0
-    ask: float = 0.0
-    last: float = 0.0
-    volume_real: float = 0.0
-    time_msc: int = 0
-    bidask_msc: int = -1
-    flags: int = 0
-
-
-def _states() -> dict[int, _State]:
-    return {k: _State(f"S{k}", d) for k, d in _DIGITS.items()}
-
-
-def _plain(rows: Any, states: dict[int, _State]) -> tuple[list[tuple[str, tuple[Any, ...]]],
-                                                         list[str]]:  # fmt: skip
-    """Spec 3.5.1 one tick at a time: (symbol, row) in arrival order, and the symbols with a
-    kept tick in the order of their first tick."""
-    out: list[tuple[str, tuple[Any, ...]]] = []
-    seen: list[str] = []
-    for sid, sec, fields, bid, ask, last, volume, ms, _flags in rows.tolist():
-        entry = states.get(sid)
-        if entry is None:
-            continue
-        if entry.name not in seen:
-            seen.append(entry.name)  # a symbol's place is that of its first tick, kept or not
-        msc = sec * 1000 + ms
-        if msc < entry.bidask_msc:
-            continue
-        scale = 10.0**entry.digits
-        if fields & 1 and bid:
-            entry.bid = float(np.rint(bid)) / scale
-        if fields & 2 and ask:
-            entry.ask = float(np.rint(ask)) / scale
-        if fields & 3 and (bid or ask):
-            entry.bidask_msc = msc
-        if fields & 4 and last:
-            entry.last = float(np.rint(last)) / scale
-        lots = 0.0
-        if fields & 8:
-            lots = volume / 1e8
-            entry.volume_real = lots
-        entry.time_msc = msc
-        entry.flags = (fields & 0x0F) << 1
-        volume_lots = int(lots) if lots > 0 else 0
-        row = (sec, entry.bid, entry.ask, entry.last, volume_lots, msc, entry.flags, lots)
-        out.append((entry.name, row))
-    kept = {name for name, _ in out}
-    return out, [name for name in seen if name in kept]
+def _states() -> dict[int, SymbolState]:
+    return {k: SymbolState(f"S{k}", d) for k, d in _DIGITS.items()}
 
 
 _price = st.one_of(
@@ -118,7 +69,7 @@ def _pushes(draw: st.DrawFn) -> list[Any]:
 def test_scalar_path_equals_the_plain_rules(pushes: list[Any]) -> None:
     ours, theirs, vectorised = _states(), _states(), _states()
     for wire in pushes:
-        expected, symbols = _plain(wire, theirs)
+        expected, symbols = per_tick_rules(wire, theirs)
         got = apply_ticks_scalar(wire, ours.get)
         other = apply_ticks_vectorised(wire, vectorised.get)
         assert got.received == len(wire) and got.accepted == len(expected)
@@ -146,7 +97,7 @@ def test_scalar_path_on_a_strided_array_of_another_byte_order() -> None:
     wire["time"], wire["time_ms"] = 1_700_000_000, [0, 1, 2, 3, 4, 5]
     wire["fields"], wire["bid"], wire["ask"] = 3, 123_456.0, [1, 2, 3, 4, 5, 6]
     swapped = wire.astype(wire.dtype.newbyteorder(">"))[::2]
-    expected, _ = _plain(wire[::2], _states())
+    expected, _ = per_tick_rules(wire[::2], _states())
     got = apply_ticks_scalar(swapped, _states().get)
     assert [(n, tuple(r)) for n, r in got.in_arrival_order()] == expected
 
@@ -183,11 +134,7 @@ def test_official_ticks_equals_the_bulk_conversion(
 
 
 def _ticks(lo: int, hi: int) -> Any:
-    arr = np.zeros(hi - lo, TICKS_DTYPE)
-    arr["time_msc"] = np.arange(lo, hi)
-    arr["bid"] = np.arange(lo, hi) / 10
-    arr["flags"] = np.arange(lo, hi) % 7
-    return arr
+    return tick_rows(lo, hi, flags=True)
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,6 +1,6 @@
 """Push 8 in one vectorised pass: equal, tick for tick, to the per-tick rules of spec 3.5.1.
 
-The reference below is the per-tick loop the client used before (kept here as the
+The reference is the per-tick loop the client used before (``tick_rules.py``: the
 specification in executable form); random pushes exercise every rule: unset bits, zero
 prices, volumes, out-of-order ticks, unknown symbols, state carried across pushes.
 """
@@ -8,7 +8,6 @@ prices, volumes, out-of-order ticks, unknown symbols, state carried across pushe
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,49 +26,7 @@ from MetaTrader5.protocol import Command, bulk, frames
 from MetaTrader5.records import TICKS_DTYPE
 
 from .sim import client, run, simulator
-
-
-@dataclass
-class _State:
-    name: str
-    digits: int
-    bid: float = 0.0
-    ask: float = 0.0
-    last: float = 0.0
-    volume_real: float = 0.0
-    time_msc: int = 0
-    bidask_msc: int = -1
-    flags: int = 0
-
-
-def _reference(rows: Any, states: dict[int, _State]) -> list[tuple[str, tuple[Any, ...]]]:
-    """The per-tick rules of spec 3.5.1, one tick at a time."""
-    out = []
-    for sid, sec, fields, bid, ask, last, volume, ms, _flags in rows.tolist():
-        entry = states.get(sid)
-        if entry is None:
-            continue
-        msc = sec * 1000 + ms
-        if msc < entry.bidask_msc:
-            continue
-        scale = 10.0**entry.digits
-        if fields & 1 and bid:
-            entry.bid = round(bid / scale, entry.digits)
-        if fields & 2 and ask:
-            entry.ask = round(ask / scale, entry.digits)
-        if fields & 3 and (bid or ask):
-            entry.bidask_msc = msc
-        if fields & 4 and last:
-            entry.last = round(last / scale, entry.digits)
-        lots = 0.0
-        if fields & 8:
-            lots = volume / 1e8
-            entry.volume_real = lots
-        entry.time_msc = msc
-        entry.flags = (fields & 0x0F) << 1
-        out.append((entry.name, (sec, entry.bid, entry.ask, entry.last, int(lots), msc,
-                                 entry.flags, lots)))  # fmt: skip
-    return out
+from .tick_rules import SymbolState, per_tick_rules, tick_rows
 
 
 def _random_push(rng: np.random.Generator, n: int, t0: int) -> Any:
@@ -91,12 +48,12 @@ def _random_push(rng: np.random.Generator, n: int, t0: int) -> Any:
 def test_push_paths_equal_the_per_tick_rules(seed: int, apply: Any) -> None:
     rng = np.random.default_rng(seed)
     digits = {1: 5, 2: 3, 3: 2}
-    ours = {k: _State(f"S{k}", d) for k, d in digits.items()}
-    theirs = {k: _State(f"S{k}", d) for k, d in digits.items()}
+    ours = {k: SymbolState(f"S{k}", d) for k, d in digits.items()}
+    theirs = {k: SymbolState(f"S{k}", d) for k, d in digits.items()}
     t0 = 1_700_000_000_000
     for push in range(6):
         rows = _random_push(rng, int(rng.integers(1, 2 * SMALL_PUSH)), t0 + push * 3000)
-        expected = _reference(rows, theirs)
+        expected = per_tick_rules(rows, theirs)[0]
         got = apply(rows, ours.get)
         assert got.received == len(rows)
         arrival = [(got.names[i], tuple(got.grouped[i].tolist())) for i in got.arrival]
@@ -120,13 +77,6 @@ def test_official_ticks_matches_the_bulk_conversion() -> None:
     assert official_ticks(rows[:0], 1.0).shape == (0,)
 
 
-def _ticks(lo: int, hi: int) -> Any:
-    arr = np.zeros(hi - lo, TICKS_DTYPE)
-    arr["time_msc"] = np.arange(lo, hi)
-    arr["bid"] = np.arange(lo, hi) / 10
-    return arr
-
-
 @pytest.mark.parametrize("max_ticks", [1, 5, 64, 100, 333])
 def test_ring_extend_equals_appending_one_by_one(max_ticks: int) -> None:
     rng = np.random.default_rng(max_ticks)
@@ -134,7 +84,7 @@ def test_ring_extend_equals_appending_one_by_one(max_ticks: int) -> None:
     at = 0
     for _ in range(40):
         size = int(rng.integers(0, 2 * max_ticks + 3))
-        chunk = _ticks(at, at + size)
+        chunk = tick_rows(at, at + size)
         at += size
         for row in chunk.tolist():
             one.append(row)
@@ -146,13 +96,13 @@ def test_ring_extend_equals_appending_one_by_one(max_ticks: int) -> None:
 
 def test_store_extend_evicts_like_append() -> None:
     store = TickStore(max_ticks=10, max_symbols=2)
-    store.extend("A", _ticks(0, 3))
-    store.extend("B", _ticks(3, 5))
-    store.extend("A", _ticks(5, 6))
-    store.extend("C", _ticks(6, 8))
+    store.extend("A", tick_rows(0, 3))
+    store.extend("B", tick_rows(3, 5))
+    store.extend("A", tick_rows(5, 6))
+    store.extend("C", tick_rows(6, 8))
     assert store.symbols() == ["A", "C"] and store.evicted == 1
     assert list(store.ticks("A")["time_msc"]) == [0, 1, 2, 5]
-    store.extend("A", _ticks(0, 0))
+    store.extend("A", tick_rows(0, 0))
     assert store.symbols() == ["A", "C"]
 
 
@@ -175,7 +125,8 @@ def test_on_ticks_batches_exactly_what_on_tick_delivers() -> None:
             wire["symbol_id"] = [entries[k % 3].symbol_id for k in range(300)]  # type: ignore[union-attr]
             wire["time"], wire["time_ms"] = t0 + i // 1000, i % 1000
             wire["fields"], wire["bid"], wire["ask"] = 3, 100_000 + i, 100_010 + i
-            message = frames.encode_server_message(key, Command.TICKS, 0, bulk.encode_ticks(wire))
+            body = bulk.encode_ticks(wire)
+            message = frames.encode_server_message(key, Command.TICKS, 0, body)
             before = len(c.tick_history("EURUSD"))
             transport._dispatch(message)
             await asyncio.sleep(0)
@@ -193,8 +144,8 @@ def test_on_ticks_batches_exactly_what_on_tick_delivers() -> None:
     run(main(), 60)
 
 
-def _snapshot(entries: list[Any]) -> dict[int, _State]:
-    return {e.symbol_id: _State(e.name, e.digits, e.bid, e.ask, e.last, e.volume_real,
+def _snapshot(entries: list[Any]) -> dict[int, SymbolState]:
+    return {e.symbol_id: SymbolState(e.name, e.digits, e.bid, e.ask, e.last, e.volume_real,
                                 e.time_msc, e.bidask_msc, e.flags) for e in entries}  # fmt: skip
 
 
@@ -223,7 +174,7 @@ def test_only_on_ticks_subscribed_equals_the_per_tick_rules(size: int) -> None:
                                strict=True))  # fmt: skip
                 wire["symbol_id"] = [lut[s] for s in wire["symbol_id"].tolist()]
                 states = _snapshot(entries)
-                expected = _reference(wire, states)
+                expected = per_tick_rules(wire, states)[0]
                 batches.clear()
                 transport._dispatch(
                     frames.encode_server_message(key, Command.TICKS, 0, bulk.encode_ticks(wire))
