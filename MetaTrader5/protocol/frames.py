@@ -313,20 +313,10 @@ def decode_server_parts(key: bytes, message: Buffer) -> tuple[int, int, memoryvi
 
 
 def _server_plaintext(key: bytes, message: Buffer) -> tuple[bytes | memoryview, int]:
-    """``unpack_outer``, ``decrypt`` and the length check of ``unpack_server_inner`` fused
-    (same checks, same order, same errors): the plaintext with its padding, and where the
-    padding starts (spec 1.2 - 1.4)."""
-    size = len(message)
-    if size < OUTER_HEADER_SIZE:
-        raise FrameError(f"outer frame: {size} bytes, need at least {OUTER_HEADER_SIZE}")
-    if size > MAX_MESSAGE_SIZE:
-        raise FrameError(f"outer frame: {size} bytes exceeds MAX_MESSAGE_SIZE")
-    length, _version = _OUTER.unpack_from(message, 0)  # spec 1.2: version ignored
-    if length != size - OUTER_HEADER_SIZE:
-        raise FrameError(
-            f"outer frame: length word says {length} bytes, {size - OUTER_HEADER_SIZE} follow"
-        )
-    plain, end = decrypt_padded(key, memoryview(message)[OUTER_HEADER_SIZE:])
+    """``unpack_outer``, ``decrypt`` and the length check of ``unpack_server_inner``, with
+    one slice instead of three: the plaintext with its padding, and where the padding starts
+    (spec 1.2 - 1.4)."""
+    plain, end = decrypt_padded(key, unpack_outer(message))
     if end < _SERVER_HEAD_SIZE:
         raise FrameError(f"server inner frame: {end} bytes, need at least 5")
     return plain, end
