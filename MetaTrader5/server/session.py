@@ -216,9 +216,8 @@ class Session:
         websocket = self.websocket
         context = getattr(websocket, "send_context", None)
         protocol = getattr(websocket, "protocol", None)
-        if context is None or protocol is None or any(
-            isinstance(m, ServerChunks) or len(m) > _FRAGMENT_SIZE for m in batch
-        ):
+        # (a ServerChunks answer is always longer than one fragment)
+        if context is None or protocol is None or any(len(m) > _FRAGMENT_SIZE for m in batch):
             for message in batch:
                 await self._send_one(message)
             return
